@@ -1,0 +1,127 @@
+"""Browser activities: thin adapters from Temporal to the pool, the actor and the snapshotter.
+
+``open_session`` runs on the shared task queue and creates the session in this process's pool; every other
+method runs on this process's own session queue (see DESIGN.md, session affinity).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Sequence
+
+from playwright.async_api import Error as PlaywrightError
+from temporalio import activity
+
+from browserflow.browser import actor
+from browserflow.browser.pool import BrowserPool, Session
+from browserflow.contracts import (
+    ActInput,
+    ActionOutcome,
+    CloseSessionInput,
+    CloseSessionResult,
+    ExtractInput,
+    NavigateInput,
+    OpenSessionInput,
+    PageSnapshot,
+    SessionRef,
+)
+from browserflow.errors import BrowserflowError
+from browserflow.snapshot import take_snapshot
+
+from .errors import to_application_error
+
+__all__ = ["BrowserActivities"]
+
+
+def _plan_key(inp: ActInput) -> str:
+    ids = ",".join(a.id for a in inp.actions)
+    return hashlib.sha256(ids.encode()).hexdigest()[:16] if ids.strip(",") else ""
+
+
+class BrowserActivities:
+    """The page activities of one worker process, bound to its pool and its session queue."""
+
+    def __init__(self, pool: BrowserPool, session_queue: str, worker_id: str) -> None:
+        self.pool = pool
+        self.session_queue = session_queue
+        self.worker_id = worker_id
+
+    async def _snapshot(self, session: Session, probes: Sequence[str]) -> PageSnapshot:
+        """Snapshot the page, riding out a navigation that destroys the execution context mid-evaluate."""
+        last: Exception | None = None
+        for _ in range(4):
+            try:
+                snap = await take_snapshot(session.page, probes)
+                return snap.model_copy(update={"status_code": session.last_status})
+            except PlaywrightError as exc:
+                last = exc
+                with contextlib.suppress(PlaywrightError):
+                    await session.page.wait_for_load_state("domcontentloaded")
+        raise to_application_error(actor.classify_navigation_error(session.page.url, last or Exception()))
+
+    def _session(self, session_id: str) -> Session:
+        try:
+            return self.pool.get(session_id)
+        except BrowserflowError as exc:
+            raise to_application_error(exc) from None
+
+    @activity.defn(name="open_session")
+    async def open_session(self, inp: OpenSessionInput) -> SessionRef:
+        try:
+            session = await self.pool.open(inp.task_id)
+        except BrowserflowError as exc:
+            raise to_application_error(exc) from None
+        return SessionRef(session_id=session.id, task_queue=self.session_queue, worker_id=self.worker_id)
+
+    @activity.defn(name="navigate")
+    async def navigate(self, inp: NavigateInput) -> PageSnapshot:
+        session = self._session(inp.session_id)
+        session.busy += 1
+        try:
+            activity.heartbeat("navigating")
+            await actor.navigate(session, inp.url, inp.allowed_domains)
+            return await self._snapshot(session, inp.probe_selectors)
+        except BrowserflowError as exc:
+            raise to_application_error(exc) from None
+        finally:
+            session.busy -= 1
+            session.touch()
+
+    @activity.defn(name="extract")
+    async def extract(self, inp: ExtractInput) -> PageSnapshot:
+        session = self._session(inp.session_id)
+        return await self._snapshot(session, inp.probe_selectors)
+
+    @activity.defn(name="act")
+    async def act(self, inp: ActInput) -> ActionOutcome:
+        session = self._session(inp.session_id)
+        key = _plan_key(inp)
+        recorded = session.results.get(key) if key else None
+        if isinstance(recorded, ActionOutcome):  # a retry of a plan that already ran here
+            return recorded
+        session.busy += 1
+        url_before = session.page.url
+        try:
+            await actor.perform(session, inp.actions, inp.allowed_domains, on_progress=activity.heartbeat)
+            snapshot = await self._snapshot(session, inp.probe_selectors)
+        except BrowserflowError as exc:
+            raise to_application_error(exc) from None
+        finally:
+            session.busy -= 1
+            session.touch()
+        outcome = ActionOutcome(
+            ok=True,
+            executed=len(inp.actions),
+            url_before=url_before,
+            url=snapshot.url,
+            page_changed=snapshot.url != url_before,
+            snapshot=snapshot,
+        )
+        if key:
+            session.results[key] = outcome
+        return outcome
+
+    @activity.defn(name="close_session")
+    async def close_session(self, inp: CloseSessionInput) -> CloseSessionResult:
+        return CloseSessionResult(closed=await self.pool.close(inp.session_id))

@@ -1,0 +1,168 @@
+"""Executing actions on a live page through Playwright locators, and classifying what goes wrong.
+
+Every failure becomes one of the typed errors of ``browserflow.errors``; the activity layer turns those
+into Temporal ``ApplicationError``s and the retry table decides what happens next.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from urllib.parse import urlsplit
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Locator, Page
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from browserflow import secrets
+from browserflow.browser.pool import Session
+from browserflow.contracts import Action
+from browserflow.errors import (
+    AccessDenied,
+    ActionFailed,
+    BrowserflowError,
+    ElementNotFound,
+    ElementNotInteractable,
+    InvalidUrl,
+    NavigationBlocked,
+    PageTimeout,
+    RateLimited,
+    ServerError,
+    SiteDown,
+)
+
+__all__ = ["check_url_allowed", "classify_navigation_error", "navigate", "perform", "raise_for_status"]
+
+_DOWN = re.compile(
+    r"ERR_(CONNECTION_(REFUSED|RESET|CLOSED|FAILED|TIMED_OUT)|NAME_NOT_RESOLVED|ADDRESS_UNREACHABLE|"
+    r"EMPTY_RESPONSE|INTERNET_DISCONNECTED|NAME_RESOLUTION_FAILED|SOCKET_NOT_CONNECTED)"
+)
+_INVALID = re.compile(r"(invalid url|ERR_INVALID_URL|ERR_UNKNOWN_URL_SCHEME|Protocol error.*Cannot navigate)", re.I)
+
+
+def check_url_allowed(url: str, allowed_domains: Sequence[str]) -> None:
+    """Raise unless ``url`` is http(s) and its host is one of (or under) ``allowed_domains``."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        raise InvalidUrl(f"refusing to open {url!r}: only http(s) URLs with a host are allowed")
+    host = parts.hostname.lower()
+    if allowed_domains and not any(host == d or host.endswith("." + d) for d in allowed_domains):
+        raise NavigationBlocked(f"{host} is outside the task's allowed domains ({', '.join(allowed_domains)})")
+
+
+def classify_navigation_error(url: str, exc: Exception) -> BrowserflowError:
+    text = str(exc)
+    if isinstance(exc, PlaywrightTimeout):
+        return PageTimeout(f"loading {url} timed out")
+    if _DOWN.search(text):
+        code = _DOWN.search(text)
+        return SiteDown(f"{urlsplit(url).netloc} cannot be reached ({code.group(0) if code else 'network error'})")
+    if _INVALID.search(text):
+        return InvalidUrl(f"cannot open {url!r}: not a valid URL")
+    return ActionFailed(f"navigation to {url} failed: {text.splitlines()[0][:200]}")
+
+
+def raise_for_status(url: str, status: int | None, retry_after: str | None = None) -> None:
+    """Turn an HTTP status of a page load into the matching typed error (or nothing)."""
+    if status is None or status < 400:
+        return
+    if status in (401, 403):
+        raise AccessDenied(f"{url} answered HTTP {status}")
+    if status == 429:
+        delay: float | None = None
+        if retry_after and retry_after.strip().isdigit():
+            delay = float(retry_after.strip())
+        raise RateLimited(f"{url} answered HTTP 429 (rate limited)", retry_after=delay)
+    if status >= 500:
+        raise ServerError(f"{url} answered HTTP {status}")
+
+
+async def navigate(session: Session, url: str, allowed_domains: Sequence[str]) -> None:
+    check_url_allowed(url, allowed_domains)
+    try:
+        response = await session.page.goto(url, wait_until="domcontentloaded")
+    except PlaywrightError as exc:
+        raise classify_navigation_error(url, exc) from None
+    if response is not None:
+        session.last_status = response.status
+        raise_for_status(url, response.status, await response.header_value("retry-after"))
+
+
+async def _locate(page: Page, action: Action) -> Locator:
+    if action.ref:
+        by_ref = page.locator(f'[data-bf-ref="{action.ref}"]')
+        if await by_ref.count() == 1:
+            return by_ref
+    if action.selector:
+        by_selector = page.locator(action.selector)
+        count = await by_selector.count()
+        if count >= 1:
+            return by_selector.first
+    raise ElementNotFound(f"'{action.label or action.selector or action.ref}' is not on the page")
+
+
+def _classify_action_error(action: Action, exc: Exception) -> BrowserflowError:
+    target = action.label or action.selector or action.ref or "element"
+    text = str(exc)
+    if "intercepts pointer events" in text or "not visible" in text or "not enabled" in text:
+        return ElementNotInteractable(f"'{target}' is covered, hidden or disabled")
+    if isinstance(exc, PlaywrightTimeout):
+        return ElementNotInteractable(f"'{target}' did not become actionable in time")
+    if _DOWN.search(text):
+        return SiteDown("the site stopped answering during the action")
+    return ActionFailed(
+        f"{action.kind} '{target}' failed: {text.splitlines()[0][:200] if text else type(exc).__name__}"
+    )
+
+
+async def _perform_one(session: Session, action: Action, allowed_domains: Sequence[str]) -> None:
+    page = session.page
+    if action.kind == "navigate":
+        await navigate(session, action.value or "", allowed_domains)
+        return
+    locator = await _locate(page, action)
+    value = secrets.resolve(action.value) if action.value is not None else None
+    if action.kind == "click":
+        href = await locator.get_attribute("href")
+        if href and not href.startswith(("#", "javascript:")):
+            check_url_allowed(await locator.evaluate("el => el.href"), allowed_domains)
+        await locator.click()
+    elif action.kind == "fill":
+        await locator.fill(value or "")
+    elif action.kind == "select":
+        await locator.select_option(value or "")
+    elif action.kind == "check":
+        await locator.check()
+    elif action.kind == "uncheck":
+        await locator.uncheck()
+    elif action.kind == "press":
+        await locator.press(value or "Enter")
+
+
+async def perform(
+    session: Session,
+    actions: Sequence[Action],
+    allowed_domains: Sequence[str],
+    on_progress: Callable[[int], Awaitable[None] | None] | None = None,
+) -> None:
+    """Run ``actions`` in order. Raises the typed error of the first failure with ``.index`` set on it."""
+    for index, action in enumerate(actions):
+        try:
+            await _perform_one(session, action, allowed_domains)
+        except BrowserflowError as exc:
+            exc.index = index  # type: ignore[attr-defined]
+            raise
+        except PlaywrightError as exc:
+            error = _classify_action_error(action, exc)
+            error.index = index  # type: ignore[attr-defined]
+            raise error from None
+        if on_progress is not None:
+            maybe = on_progress(index + 1)
+            if maybe is not None:
+                await maybe
+    if actions:
+        try:
+            await session.page.wait_for_load_state("domcontentloaded")
+        except PlaywrightError as exc:
+            raise classify_navigation_error(session.page.url, exc) from None
+        raise_for_status(session.page.url, session.last_status)

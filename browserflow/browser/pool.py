@@ -1,0 +1,200 @@
+"""A worker's browser pool: one Chromium, one context per task session, a hard cap on sessions.
+
+The pool is plain asyncio + Playwright (no Temporal). A worker process owns exactly one pool; the session
+activities reach it through the session id. Idle sessions (a task whose workflow vanished, a forgotten
+close) are reaped after ``idle_seconds``. A Chromium that crashes or disconnects is relaunched on the next
+``open``; the sessions it held are gone and their workflows recover them (``SessionNotFound``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, Response, async_playwright
+
+from browserflow.browser.chromium import chromium_args, find_chromium
+from browserflow.errors import PoolExhausted, SessionError, SessionNotFound
+
+__all__ = ["BrowserPool", "PoolStats", "Session"]
+
+log = logging.getLogger(__name__)
+
+ACTION_TIMEOUT_MS = 5_000
+NAVIGATION_TIMEOUT_MS = 15_000
+
+
+@dataclass
+class Session:
+    """One task's browser context and page, held by this worker."""
+
+    id: str
+    task_id: str
+    context: BrowserContext
+    page: Page
+    created: float = field(default_factory=time.monotonic)
+    last_used: float = field(default_factory=time.monotonic)
+    last_status: int | None = None
+    results: dict[str, Any] = field(default_factory=dict)  # plan id -> recorded outcome (idempotent retries)
+    busy: int = 0
+
+    def touch(self) -> None:
+        self.last_used = time.monotonic()
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    sessions: int
+    max_sessions: int
+    browser_connected: bool
+    launches: int
+
+
+class BrowserPool:
+    """Holds one Chromium and up to ``max_sessions`` contexts."""
+
+    def __init__(
+        self,
+        *,
+        chromium_path: str | None = None,
+        headless: bool = True,
+        max_sessions: int = 8,
+        idle_seconds: float = 900.0,
+    ) -> None:
+        if max_sessions < 1:
+            raise ValueError("max_sessions must be at least 1")
+        self._chromium_path = chromium_path
+        self._headless = headless
+        self.max_sessions = max_sessions
+        self.idle_seconds = idle_seconds
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._sessions: dict[str, Session] = {}
+        self._lock = asyncio.Lock()
+        self._reaper: asyncio.Task[None] | None = None
+        self._launches = 0
+        self._closed = False
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    async def start(self) -> BrowserPool:
+        self._playwright = await async_playwright().start()
+        await self._ensure_browser()
+        self._reaper = asyncio.create_task(self._reap_forever(), name="browserflow-session-reaper")
+        return self
+
+    async def stop(self) -> None:
+        """Close every session and the browser; leaves no Chromium process behind."""
+        self._closed = True
+        if self._reaper is not None:
+            self._reaper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reaper
+        for session_id in list(self._sessions):
+            await self.close(session_id)
+        if self._browser is not None:
+            with contextlib.suppress(Exception):
+                await self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None
+
+    async def __aenter__(self) -> BrowserPool:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def _ensure_browser(self) -> Browser:
+        if self._browser is not None and self._browser.is_connected():
+            return self._browser
+        if self._playwright is None:
+            raise SessionError("the browser pool is not started")
+        if self._browser is not None:  # crashed or disconnected: its sessions are gone
+            log.warning("chromium disconnected; relaunching (lost %d sessions)", len(self._sessions))
+            self._sessions.clear()
+        path = self._chromium_path or find_chromium()
+        self._browser = await self._playwright.chromium.launch(
+            executable_path=path, headless=self._headless, args=chromium_args()
+        )
+        self._launches += 1
+        return self._browser
+
+    # -- sessions --------------------------------------------------------------------------------------
+
+    @property
+    def in_use(self) -> int:
+        return len(self._sessions)
+
+    def stats(self) -> PoolStats:
+        connected = self._browser is not None and self._browser.is_connected()
+        return PoolStats(len(self._sessions), self.max_sessions, connected, self._launches)
+
+    async def open(self, task_id: str, storage_state: dict[str, Any] | None = None) -> Session:
+        """A new context and page for ``task_id``; raises ``PoolExhausted`` when the pool is full."""
+        async with self._lock:
+            if self._closed:
+                raise SessionError("the browser pool is shutting down")
+            if len(self._sessions) >= self.max_sessions:
+                raise PoolExhausted(f"browser pool full ({self.max_sessions} sessions)")
+            browser = await self._ensure_browser()
+            context = await browser.new_context(
+                viewport={"width": 1280, "height": 800},
+                locale="en-US",
+                service_workers="block",
+                storage_state=storage_state,  # type: ignore[arg-type]
+            )
+            context.set_default_timeout(ACTION_TIMEOUT_MS)
+            context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
+            page = await context.new_page()
+            session = Session(id=uuid.uuid4().hex, task_id=task_id, context=context, page=page)
+            page.on("response", lambda response: self._note_status(session, response))
+            self._sessions[session.id] = session
+            return session
+
+    @staticmethod
+    def _note_status(session: Session, response: Response) -> None:
+        try:
+            if response.request.is_navigation_request() and response.frame == session.page.main_frame:
+                session.last_status = response.status
+        except Exception:  # a response of a closed page
+            return
+
+    def get(self, session_id: str) -> Session:
+        session = self._sessions.get(session_id)
+        if session is None or session.page.is_closed():
+            raise SessionNotFound(f"session {session_id} is not held by this worker")
+        session.touch()
+        return session
+
+    async def close(self, session_id: str) -> bool:
+        session = self._sessions.pop(session_id, None)
+        if session is None:
+            return False
+        with contextlib.suppress(Exception):
+            await session.context.close()
+        return True
+
+    async def reap_idle(self, now: float | None = None) -> int:
+        """Close sessions unused for longer than ``idle_seconds``; returns how many were closed."""
+        now = time.monotonic() if now is None else now
+        stale = [s.id for s in self._sessions.values() if s.busy == 0 and now - s.last_used > self.idle_seconds]
+        for session_id in stale:
+            log.info("reaping idle session %s", session_id)
+            await self.close(session_id)
+        return len(stale)
+
+    async def _reap_forever(self) -> None:
+        interval = max(1.0, min(60.0, self.idle_seconds / 4))
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.reap_idle()
+            except Exception:  # never let the reaper die
+                log.exception("session reaper failed")

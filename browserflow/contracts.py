@@ -1,0 +1,467 @@
+"""The pydantic models that cross every boundary: caller -> workflow -> activities -> store.
+
+One model in and one model out for every workflow, activity, signal, query and update. These models are
+imported by workflow code (through ``imports_passed_through``), so this module must stay free of I/O and
+import-time side effects.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
+
+__all__ = [
+    "TERMINAL_STATUSES",
+    "ActInput",
+    "Action",
+    "ActionKind",
+    "ActionOutcome",
+    "CheckGoalInput",
+    "CloseSessionInput",
+    "CloseSessionResult",
+    "DecideInput",
+    "Decision",
+    "DecisionAttempt",
+    "Element",
+    "ErrorInfo",
+    "ExtractInput",
+    "GoalCheck",
+    "NavigateInput",
+    "OpenSessionInput",
+    "Option",
+    "PageSnapshot",
+    "SessionRef",
+    "StepLog",
+    "StepRecord",
+    "SuccessIndicator",
+    "TaskProgress",
+    "TaskRequest",
+    "TaskResult",
+    "TaskStatus",
+    "check_http_url",
+    "site_of",
+]
+
+_FORBID = ConfigDict(extra="forbid")
+_DATA_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+
+
+class TaskStatus(StrEnum):
+    """Every state a task can be in. The terminal ones each name one distinct ending."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    NEEDS_REVIEW = "needs_review"
+    PAUSED = "paused"
+    SUCCEEDED = "succeeded"
+    MAX_STEPS = "max_steps"
+    LOOP_DETECTED = "loop_detected"
+    STUCK = "stuck"  # the decider cannot proceed
+    TIMEOUT = "timeout"
+    CANCELLED = "cancelled"
+    SITE_DOWN = "site_down"
+    ACCESS_DENIED = "access_denied"
+    INVALID_URL = "invalid_url"
+    BUDGET_EXCEEDED = "budget_exceeded"
+    REJECTED = "rejected"
+    REVIEW_TIMEOUT = "review_timeout"
+    FAILED = "failed"  # an unexpected error; the reason says which
+
+
+TERMINAL_STATUSES = frozenset(
+    s
+    for s in TaskStatus
+    if s not in {TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.NEEDS_REVIEW, TaskStatus.PAUSED}
+)
+
+
+def site_of(url: str) -> str:
+    """The site a URL belongs to: its host (with a non-default port), lower-cased."""
+    parts = urlsplit(url)
+    return (parts.netloc or "").lower()
+
+
+def check_http_url(value: str, field: str) -> str:
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in {"http", "https"}:
+        shown = parts.scheme or "none"
+        raise ValueError(f"{field} must be an http(s) URL; scheme {shown!r} is not allowed")
+    if not parts.hostname:
+        raise ValueError(f"{field} must include a host")
+    return value
+
+
+class SuccessIndicator(BaseModel):
+    """One way to tell the goal is reached. Exactly one of the three fields is set."""
+
+    model_config = _FORBID
+
+    text: str | None = Field(default=None, min_length=1, description="text visible on the page")
+    url_contains: str | None = Field(default=None, min_length=1, description="substring of the page URL")
+    selector: str | None = Field(default=None, min_length=1, description="CSS selector present on the page")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SuccessIndicator:
+        given = [n for n in ("text", "url_contains", "selector") if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError("a success indicator sets exactly one of text, url_contains, selector")
+        return self
+
+    def describe(self) -> str:
+        if self.text is not None:
+            return f"text {self.text!r} visible"
+        if self.url_contains is not None:
+            return f"url contains {self.url_contains!r}"
+        return f"selector {self.selector!r} present"
+
+
+class TaskRequest(BaseModel):
+    """What a caller hands the engine. Unknown fields are an error."""
+
+    model_config = _FORBID
+
+    goal: str = Field(min_length=1, max_length=2000, description="what the task must achieve, in words")
+    start_url: str = Field(description="http(s) URL the browser opens first")
+    data: dict[str, StrictStr] = Field(
+        default_factory=dict, description="task data; values of the form env:NAME are secret references"
+    )
+    success_text: str | None = Field(default=None, min_length=1, description="shorthand for one text indicator")
+    success: list[SuccessIndicator] = Field(default_factory=list)
+    extract: dict[str, str] = Field(default_factory=dict, description="result name -> regular expression")
+    max_steps: int = Field(default=20, ge=1, le=200)
+    timeout: float = Field(default=600.0, gt=0, le=7 * 24 * 3600, description="seconds for the whole task")
+    priority: int = Field(default=5, ge=1, le=10, description="1 (lowest) .. 10 (highest)")
+    request_id: str | None = Field(default=None, description="caller's id; makes submission idempotent")
+    allowed_domains: list[str] = Field(
+        default_factory=list, description="hosts navigation may reach; default: the start URL's host"
+    )
+
+    @field_validator("goal")
+    @classmethod
+    def _goal_not_blank(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("goal must not be empty")
+        return v
+
+    @field_validator("start_url")
+    @classmethod
+    def _start_url_http(cls, v: str) -> str:
+        return check_http_url(v, "start_url")
+
+    @field_validator("data")
+    @classmethod
+    def _data_keys(cls, v: dict[str, str]) -> dict[str, str]:
+        for key in v:
+            if not _DATA_KEY.match(key):
+                raise ValueError(f"data key {key!r} must be an identifier (letters, digits, _ . -)")
+        return v
+
+    @field_validator("extract")
+    @classmethod
+    def _patterns_compile(cls, v: dict[str, str]) -> dict[str, str]:
+        for name, pattern in v.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"extract pattern {name!r} is not a valid regular expression: {exc}") from None
+        return v
+
+    @field_validator("request_id")
+    @classmethod
+    def _request_id_shape(cls, v: str | None) -> str | None:
+        if v is not None and not _REQUEST_ID.match(v):
+            raise ValueError("request_id must be 1-128 characters of letters, digits and . _ : -")
+        return v
+
+    @property
+    def site(self) -> str:
+        return site_of(self.start_url)
+
+    def indicators(self) -> list[SuccessIndicator]:
+        """All success indicators, the success_text shorthand included."""
+        found = list(self.success)
+        if self.success_text:
+            found.insert(0, SuccessIndicator(text=self.success_text))
+        return found
+
+    def domains(self) -> list[str]:
+        """Hosts navigation may reach (the start URL's host when none were given)."""
+        hosts = [d.lower() for d in self.allowed_domains] or [urlsplit(self.start_url).hostname or ""]
+        return hosts
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pages
+
+
+class Option(BaseModel):
+    value: str
+    label: str
+    selected: bool = False
+
+
+class Element(BaseModel):
+    """One visible interactive element of a page, as the decider sees it."""
+
+    ref: str = Field(description="handle valid for this page state, e.g. 'e7'")
+    selector: str = Field(description="durable Playwright selector, reusable on a later visit")
+    tag: str
+    role: str = ""
+    name: str = Field(default="", description="accessible name")
+    type: str = ""
+    html_id: str = ""
+    html_name: str = ""
+    label: str = ""
+    placeholder: str = ""
+    autocomplete: str = ""
+    value: str = Field(default="", description="current value; never filled for password fields")
+    checked: bool | None = None
+    required: bool = False
+    disabled: bool = False
+    options: list[Option] = Field(default_factory=list)
+    href: str = ""
+    context: str = Field(default="", description="nearby text: the table row, list item or fieldset legend")
+    form: int | None = Field(default=None, description="index of the form the element belongs to")
+    error: str = Field(default="", description="validation message shown for this field, if any")
+
+
+class PageSnapshot(BaseModel):
+    """A compact picture of a page: what is needed to decide, small enough for workflow history."""
+
+    url: str
+    title: str = ""
+    elements: list[Element] = Field(default_factory=list)
+    text: str = Field(default="", description="excerpt of the visible text")
+    state_hash: str = ""
+    present_selectors: list[str] = Field(default_factory=list, description="probed selectors found")
+    errors: list[str] = Field(default_factory=list, description="visible error messages (alerts, field errors)")
+    status_code: int | None = None
+    truncated: bool = False
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Actions and decisions
+
+ActionKind = Literal["click", "fill", "select", "check", "uncheck", "press", "navigate"]
+
+
+class Action(BaseModel):
+    """One thing to do on a page. Values never leave the worker resolved: secrets stay ``env:`` refs."""
+
+    kind: ActionKind
+    ref: str | None = Field(default=None, description="element ref in the snapshot the action was decided on")
+    selector: str | None = Field(default=None, description="durable selector of the target element")
+    label: str = Field(default="", description="human-readable target, e.g. 'Student name'")
+    value: str | None = Field(default=None, description="text, option, key or URL; may be an env: reference")
+    data_key: str | None = Field(default=None, description="the task data key the value came from")
+    irreversible: bool = Field(default=False, description="submit / pay / delete: executed at most once")
+    id: str = Field(default="", description="stable id of this action within the task")
+
+    def describe(self) -> str:
+        target = self.label or self.selector or self.ref or ""
+        if self.kind == "navigate":
+            return f"navigate to {self.value}"
+        if self.kind == "press":
+            return f"press {self.value} on '{target}'"
+        if self.kind in {"fill", "select"}:
+            source = f" <- {{{self.data_key}}}" if self.data_key else ""
+            return f"{self.kind} '{target}'{source}"
+        return f"{self.kind} '{target}'"
+
+
+AttemptOutcome = Literal["chosen", "low_confidence", "repeat_failure", "fault", "invalid", "skipped_breaker", "budget"]
+
+
+class DecisionAttempt(BaseModel):
+    """One tier consulted while deciding a page: what it proposed, what it cost, and what the router did with it."""
+
+    tier: str
+    provider: str = ""
+    model: str | None = None
+    outcome: AttemptOutcome
+    confidence: float | None = None
+    input_tokens: int = Field(default=0, description="all prompt tokens, cache writes and reads included")
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    cost_usd: float = 0.0
+    latency_ms: float = 0.0
+    actions: str = Field(default="", description="human-readable summary of the proposed actions")
+    detail: str = Field(default="", description="why this outcome: the fault, the validation error, ...")
+
+
+class Decision(BaseModel):
+    """A decider's answer for one page: the actions to take in order (empty when it cannot proceed)."""
+
+    actions: list[Action] = Field(default_factory=list)
+    confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    tier: str = "rules"
+    model: str | None = None
+    reason: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    latency_ms: float = 0.0
+    attempts: list[DecisionAttempt] = Field(
+        default_factory=list, description="every tier consulted for this decision (router output), costs included"
+    )
+
+    @property
+    def can_proceed(self) -> bool:
+        return bool(self.actions)
+
+    def describe(self) -> str:
+        if not self.actions:
+            return "no action"
+        if len(self.actions) == 1:
+            return self.actions[0].describe()
+        fills = sum(1 for a in self.actions if a.kind in {"fill", "select", "check", "uncheck"})
+        last = self.actions[-1]
+        head = f"fill {fills} fields" if fills else f"{len(self.actions) - 1} actions"
+        return f"{head}, {last.describe()}"
+
+
+class ErrorInfo(BaseModel):
+    type: str
+    message: str
+    retryable: bool = True
+
+
+class ActionOutcome(BaseModel):
+    """What acting did: how far it got, where the page is now, and the page after the action."""
+
+    ok: bool
+    executed: int = Field(default=0, description="how many of the actions ran to completion")
+    error: ErrorInfo | None = None
+    failed_action: Action | None = None
+    url_before: str = ""
+    url: str = ""
+    page_changed: bool = False
+    snapshot: PageSnapshot | None = None
+    duration_ms: float = 0.0
+
+
+class GoalCheck(BaseModel):
+    met: bool
+    reason: str = ""
+    result_data: dict[str, str] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Activity payloads
+
+
+class OpenSessionInput(BaseModel):
+    task_id: str
+    site: str = ""
+
+
+class SessionRef(BaseModel):
+    session_id: str
+    task_queue: str
+    worker_id: str = ""
+
+
+class NavigateInput(BaseModel):
+    session_id: str
+    url: str
+    allowed_domains: list[str] = Field(default_factory=list)
+    probe_selectors: list[str] = Field(default_factory=list)
+
+
+class ExtractInput(BaseModel):
+    session_id: str
+    probe_selectors: list[str] = Field(default_factory=list)
+
+
+class ActInput(BaseModel):
+    session_id: str
+    actions: list[Action]
+    allowed_domains: list[str] = Field(default_factory=list)
+    probe_selectors: list[str] = Field(default_factory=list)
+
+
+class CheckGoalInput(BaseModel):
+    goal: str
+    snapshot: PageSnapshot
+    indicators: list[SuccessIndicator] = Field(default_factory=list)
+    extract: dict[str, str] = Field(default_factory=dict)
+    submitted: bool = Field(default=False, description="an irreversible action ran on the previous step")
+    start_url: str = ""
+
+
+class DecideInput(BaseModel):
+    goal: str
+    data: dict[str, str]
+    snapshot: PageSnapshot
+    history: list[StepRecord] = Field(default_factory=list)
+    failed_actions: list[Action] = Field(default_factory=list, description="actions that failed on this page")
+    allowed_domains: list[str] = Field(default_factory=list)
+
+
+class CloseSessionInput(BaseModel):
+    session_id: str
+
+
+class CloseSessionResult(BaseModel):
+    closed: bool
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Progress, steps, results
+
+
+class StepRecord(BaseModel):
+    """One step of a task as recorded in the step log: what was decided, done and seen."""
+
+    step: int
+    url: str
+    decision: str = Field(description="human-readable summary of the actions")
+    tier: str = ""
+    confidence: float = 0.0
+    actions: list[Action] = Field(default_factory=list)
+    ok: bool = True
+    error: ErrorInfo | None = None
+    url_after: str = ""
+    cost_usd: float = 0.0
+    duration_ms: float = 0.0
+
+
+class StepLog(BaseModel):
+    task_id: str
+    steps: list[StepRecord] = Field(default_factory=list)
+
+
+class TaskProgress(BaseModel):
+    task_id: str
+    status: TaskStatus
+    step: int = 0
+    max_steps: int = 0
+    percent: float = 0.0
+    url: str = ""
+    last_action: str = ""
+    detail: str = ""
+
+
+class TaskResult(BaseModel):
+    task_id: str
+    status: TaskStatus
+    reason: str
+    goal_achieved: bool
+    steps_taken: int
+    execution_time_seconds: float
+    final_url: str = ""
+    result_data: dict[str, str] = Field(default_factory=dict)
+    ai_cost: float = 0.0
+    cache_hit: bool = False
+    decisions_by_tier: dict[str, int] = Field(default_factory=dict)
+
+
+DecideInput.model_rebuild()

@@ -1,0 +1,37 @@
+"""Connecting to Temporal the same way everywhere: pydantic data converter, TLS and API key settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import TLSConfig
+
+from browserflow.config import Settings
+
+__all__ = ["connect"]
+
+
+async def connect(settings: Settings | None = None) -> Client:
+    """A client for ``settings`` (default: from the environment), with the pydantic data converter."""
+    settings = settings or Settings.from_env()
+    tls: bool | TLSConfig = settings.temporal_tls or bool(settings.temporal_api_key)
+    if settings.temporal_tls_cert and settings.temporal_tls_key:
+        tls = TLSConfig(
+            client_cert=Path(settings.temporal_tls_cert).read_bytes(),
+            client_private_key=Path(settings.temporal_tls_key).read_bytes(),
+        )
+    try:
+        return await Client.connect(
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            data_converter=pydantic_data_converter,
+            tls=tls,
+            api_key=settings.temporal_api_key,
+        )
+    except RuntimeError as exc:
+        raise ConnectionError(
+            f"cannot reach Temporal at {settings.temporal_address} (namespace {settings.temporal_namespace}): "
+            f"{exc}. Start the embedded server with `make up` or `browserflow server`, or set TEMPORAL_ADDRESS."
+        ) from None

@@ -1,0 +1,73 @@
+"""Every activity's timeouts and retry policy, declared in one table.
+
+Read a row as: how long one attempt may take, how long the task may wait for a worker (only page
+activities, which are pinned to the worker holding the browser: a short wait means that worker is gone),
+how often it must heartbeat, and how it retries. Error types listed in ``PERMANENT`` are never retried;
+errors raised with ``non_retryable=True`` by the activity are not retried either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from temporalio.common import RetryPolicy
+
+__all__ = ["PERMANENT", "POLICIES", "ActivityPolicy", "options"]
+
+PERMANENT: tuple[str, ...] = (
+    "RequestInvalid",
+    "SecretUnavailable",
+    "SessionNotFound",
+    "InvalidUrl",
+    "NavigationBlocked",
+    "AccessDenied",
+    "CannotProceed",
+    "BudgetExceeded",
+)
+
+
+@dataclass(frozen=True)
+class ActivityPolicy:
+    start_to_close: timedelta
+    retry: RetryPolicy
+    schedule_to_start: timedelta | None = None
+    heartbeat: timedelta | None = None
+
+
+def _retry(first: float, attempts: int, *, backoff: float = 2.0, cap: float = 10.0) -> RetryPolicy:
+    return RetryPolicy(
+        initial_interval=timedelta(seconds=first),
+        backoff_coefficient=backoff,
+        maximum_interval=timedelta(seconds=cap),
+        maximum_attempts=attempts,
+        non_retryable_error_types=list(PERMANENT),
+    )
+
+
+_S = timedelta(seconds=1)
+
+POLICIES: dict[str, ActivityPolicy] = {
+    # shared queue: any worker with room in its pool opens the session (PoolExhausted retries until one has)
+    "open_session": ActivityPolicy(30 * _S, _retry(0.5, 0, cap=5.0)),
+    # session queue: pinned to the worker that holds the page
+    "navigate": ActivityPolicy(45 * _S, _retry(1.0, 3), schedule_to_start=15 * _S, heartbeat=20 * _S),
+    "extract": ActivityPolicy(30 * _S, _retry(0.5, 3), schedule_to_start=15 * _S, heartbeat=20 * _S),
+    "act": ActivityPolicy(60 * _S, _retry(1.0, 3), schedule_to_start=15 * _S, heartbeat=20 * _S),
+    "close_session": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=15 * _S),
+    # local activities, run inside the workflow's worker
+    "check_goal": ActivityPolicy(10 * _S, _retry(0.2, 3)),
+    "decide": ActivityPolicy(20 * _S, _retry(0.5, 3)),
+}
+
+
+def options(name: str) -> dict[str, Any]:
+    """Keyword arguments for ``workflow.execute_activity*`` from the table row ``name``."""
+    row = POLICIES[name]
+    found: dict[str, Any] = {"start_to_close_timeout": row.start_to_close, "retry_policy": row.retry}
+    if row.schedule_to_start is not None:
+        found["schedule_to_start_timeout"] = row.schedule_to_start
+    if row.heartbeat is not None:
+        found["heartbeat_timeout"] = row.heartbeat
+    return found

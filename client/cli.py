@@ -1,0 +1,243 @@
+"""``browserflow``: the command line for callers, reviewers and operators.
+
+browserflow run REQUEST.json [--json]     start a task and wait; exit 0 only when the goal was reached
+browserflow submit REQUEST.json           start a task, print its id
+browserflow status ID | steps ID | cancel ID
+browserflow list [--status S] [--site S]
+browserflow worker [--max-sessions N]     run a worker (browser pool + Temporal workers)
+browserflow server                        run the embedded Temporal dev server (Web UI on :8233)
+browserflow up | down | demo              the local stack (what `make up/down/demo` call)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from browserflow.config import Settings
+from browserflow.contracts import StepLog, TaskResult
+from browserflow.errors import RequestInvalid
+
+__all__ = ["main"]
+
+
+def _load_request(path: str, overrides: Sequence[str]) -> dict[str, Any]:
+    text = sys.stdin.read() if path == "-" else Path(path).read_text()
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RequestInvalid(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise RequestInvalid(f"{path} must hold a JSON object")
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise RequestInvalid(f"--set takes FIELD=VALUE, got {item!r}")
+        raw[key] = value
+    return raw
+
+
+def _print_steps(log: StepLog) -> None:
+    if not log.steps:
+        print("  (no steps)")
+    for s in log.steps:
+        mark = "ok " if s.ok else "ERR"
+        error = f"  [{s.error.type}: {s.error.message}]" if s.error else ""
+        print(f"  {s.step:>3} {mark} {s.tier:<6} {s.decision}{error}")
+        print(f"          {s.url} -> {s.url_after}")
+
+
+def _print_result(result: TaskResult) -> None:
+    print(f"status:   {result.status.value}")
+    print(f"reason:   {result.reason}")
+    print(f"steps:    {result.steps_taken} in {result.execution_time_seconds:.2f} s, AI cost ${result.ai_cost:.4f}")
+    for key, value in result.result_data.items():
+        print(f"result:   {key} = {value}")
+
+
+def web_ui_link(settings: Settings, task_id: str) -> str:
+    return f"{settings.web_ui_url}/namespaces/{settings.temporal_namespace}/workflows/{task_id}"
+
+
+async def _follow(handle: Any, quiet: bool) -> TaskResult:
+    """Wait for the result, printing progress changes unless ``quiet``."""
+    waiter = asyncio.create_task(handle.result())
+    shown = ""
+    while not waiter.done():
+        if not quiet:
+            try:
+                p = await handle.status()
+                line = f"  [{p.status.value}] step {p.step}/{p.max_steps} {p.last_action or p.detail}"
+                if line != shown:
+                    print(line, flush=True)
+                    shown = line
+            except Exception:  # the run may close between the check and the query
+                pass
+        await asyncio.wait([waiter], timeout=0.25)
+    return waiter.result()
+
+
+async def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from client.sdk import BrowserTasks
+
+    tasks = await BrowserTasks.connect()
+    handle = await tasks.submit(_load_request(args.request, args.set))
+    if not args.json:
+        print(f"task {handle.id} started; Web UI: {web_ui_link(settings, handle.id)}", flush=True)
+    result = await _follow(handle, quiet=args.json)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print("steps:")
+        try:
+            _print_steps(await handle.steps())
+        except Exception as exc:
+            print(f"  (step log unavailable: {exc})")
+        _print_result(result)
+        print(f"Web UI:   {web_ui_link(settings, handle.id)}")
+    return 0 if result.goal_achieved else 1
+
+
+async def _cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
+    from client.sdk import BrowserTasks
+
+    tasks = await BrowserTasks.connect()
+    handle = await tasks.submit(_load_request(args.request, args.set))
+    print(handle.id)
+    return 0
+
+
+async def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from client.sdk import BrowserTasks
+
+    progress = await (await BrowserTasks.connect()).get(args.task_id).status()
+    print(progress.model_dump_json(indent=2))
+    return 0
+
+
+async def _cmd_steps(args: argparse.Namespace, settings: Settings) -> int:
+    from client.sdk import BrowserTasks
+
+    log = await (await BrowserTasks.connect()).get(args.task_id).steps()
+    if args.json:
+        print(log.model_dump_json(indent=2))
+    else:
+        _print_steps(log)
+    return 0
+
+
+async def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    from client.sdk import BrowserTasks
+
+    rows = await (await BrowserTasks.connect()).list(status=args.status, site=args.site, limit=args.limit)
+    for row in rows:
+        started = row.started_at.isoformat(timespec="seconds") if row.started_at else "-"
+        print(f"{row.task_id:<40} {row.status:<14} {row.site:<24} {started}")
+    if not rows:
+        print("no tasks", file=sys.stderr)
+    return 0
+
+
+async def _cmd_cancel(args: argparse.Namespace, settings: Settings) -> int:
+    from client.sdk import BrowserTasks
+
+    await (await BrowserTasks.connect()).get(args.task_id).cancel()
+    print(f"cancellation requested for {args.task_id}")
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    if args.max_sessions:
+        os.environ["BROWSERFLOW_MAX_SESSIONS"] = str(args.max_sessions)
+    if args.task_queue:
+        os.environ["BROWSERFLOW_TASK_QUEUE"] = args.task_queue
+    import worker
+
+    worker.main()
+    return 0
+
+
+def _cmd_stack(args: argparse.Namespace, settings: Settings) -> int:
+    from client import stack
+
+    command = args.command
+    if command == "server":
+        return stack.exec_server(settings)
+    if command == "up":
+        stack.up(settings)
+        print(f"browserflow: stack running; Web UI {settings.web_ui_url}; `make down` stops it")
+        return 0
+    if command == "down":
+        return stack.down(settings)
+    return stack.demo(settings)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="browserflow", description="durable browser tasks on Temporal")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_request(p: argparse.ArgumentParser) -> None:
+        p.add_argument("request", help="task request JSON file (- for stdin)")
+        p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="override a field")
+
+    run = sub.add_parser("run", help="start a task and wait for its result")
+    with_request(run)
+    run.add_argument("--json", action="store_true", help="print only the result, as JSON")
+    submit = sub.add_parser("submit", help="start a task and print its id")
+    with_request(submit)
+    for name, help_text in (("status", "a task's progress"), ("cancel", "cancel a task")):
+        sub.add_parser(name, help=help_text).add_argument("task_id")
+    steps = sub.add_parser("steps", help="a task's step log")
+    steps.add_argument("task_id")
+    steps.add_argument("--json", action="store_true")
+    lister = sub.add_parser("list", help="tasks, newest first")
+    lister.add_argument("--status", help="e.g. running, succeeded, needs_review")
+    lister.add_argument("--site", help="host[:port] of the start URL")
+    lister.add_argument("--limit", type=int, default=50)
+    work = sub.add_parser("worker", help="run a worker")
+    work.add_argument("--max-sessions", type=int, help="browser sessions this worker holds at most")
+    work.add_argument("--task-queue", help="shared task queue (default browserflow)")
+    sub.add_parser("server", help="run the embedded Temporal dev server in the foreground")
+    sub.add_parser("up", help="start the local stack (server, demo site, worker) in the background")
+    sub.add_parser("down", help="stop what `up` started")
+    sub.add_parser("demo", help="run the bundled demo task end to end")
+    return parser
+
+
+_ASYNC = {
+    "run": _cmd_run,
+    "submit": _cmd_submit,
+    "status": _cmd_status,
+    "steps": _cmd_steps,
+    "list": _cmd_list,
+    "cancel": _cmd_cancel,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        if args.command in _ASYNC:
+            return asyncio.run(_ASYNC[args.command](args, settings))
+        if args.command == "worker":
+            return _cmd_worker(args, settings)
+        return _cmd_stack(args, settings)
+    except RequestInvalid as exc:
+        print(f"browserflow: {exc.message}", file=sys.stderr)
+        return 2
+    except (ConnectionError, FileNotFoundError, ValueError) as exc:
+        print(f"browserflow: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,221 @@
+"""The SDK callers use: ``BrowserTasks`` to submit and find tasks, ``TaskHandle`` to follow one.
+
+tasks = await BrowserTasks.connect()
+handle = await tasks.submit({"goal": ..., "start_url": ..., "data": {...}})
+print(await handle.status())
+result = await handle.result()
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowFailureError,
+    WorkflowHandle,
+)
+from temporalio.common import (
+    Priority,
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import CancelledError, WorkflowAlreadyStartedError
+
+from browserflow.config import Settings
+from browserflow.contracts import StepLog, TaskProgress, TaskRequest, TaskResult, TaskStatus
+from browserflow.errors import RequestInvalid
+from browserflow.temporal.connect import connect
+from browserflow.temporal.search_attributes import TASK_SITE, TASK_STATUS
+from client.goal_engine import GoalEngineResult, GoalEngineTask
+
+__all__ = ["BrowserTasks", "TaskHandle", "TaskSummary", "parse_request", "temporal_priority"]
+
+WORKFLOW = "BrowserTaskWorkflow"
+_EXECUTION_MARGIN = timedelta(minutes=5)
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "request"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(f"{field}: {message}")
+    return "invalid task request: " + "; ".join(parts)
+
+
+def parse_request(raw: TaskRequest | GoalEngineTask | Mapping[str, Any]) -> TaskRequest:
+    """A validated ``TaskRequest`` from a request, a Goal Engine message or a dict of either shape.
+
+    Raises ``RequestInvalid`` naming every bad field and why.
+    """
+    if isinstance(raw, TaskRequest):
+        return raw
+    if isinstance(raw, GoalEngineTask):
+        return raw.to_request()
+    try:
+        if isinstance(raw, Mapping) and "type" in raw:
+            return GoalEngineTask.model_validate(dict(raw)).to_request()
+        return TaskRequest.model_validate(dict(raw))
+    except ValidationError as exc:
+        raise RequestInvalid(_explain(exc)) from None
+
+
+def temporal_priority(priority: int) -> Priority:
+    """Map the caller's 1 (lowest) .. 10 (highest) onto Temporal's priority keys 5 (lowest) .. 1 (highest)."""
+    return Priority(priority_key=1 + round((10 - priority) * 4 / 9))
+
+
+class TaskSummary(BaseModel):
+    task_id: str
+    status: str
+    site: str
+    started_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+class TaskHandle:
+    """One task. Every method is safe to call whether the task is running or finished."""
+
+    def __init__(self, handle: WorkflowHandle[Any, TaskResult]) -> None:
+        self._handle = handle
+
+    @property
+    def id(self) -> str:
+        return self._handle.id
+
+    async def status(self) -> TaskProgress:
+        desc = await self._handle.describe()
+        if desc.status == WorkflowExecutionStatus.RUNNING:
+            return await self._handle.query("progress", result_type=TaskProgress)
+        result = await self.result()
+        return TaskProgress(
+            task_id=self.id,
+            status=result.status,
+            step=result.steps_taken,
+            percent=100.0,
+            url=result.final_url,
+            detail=result.reason,
+        )
+
+    async def steps(self) -> StepLog:
+        return await self._handle.query("steps", result_type=StepLog)
+
+    async def result(self) -> TaskResult:
+        """Wait for the task to end; a cancelled or terminated run is reported, not raised."""
+        try:
+            return await self._handle.result()
+        except WorkflowFailureError as exc:
+            desc = await self._handle.describe()
+            cancelled = isinstance(exc.cause, CancelledError)
+            elapsed = 0.0
+            if desc.start_time and desc.close_time:
+                elapsed = (desc.close_time - desc.start_time).total_seconds()
+            return TaskResult(
+                task_id=self.id,
+                status=TaskStatus.CANCELLED if cancelled else TaskStatus.FAILED,
+                reason="cancelled by request"
+                if cancelled
+                else f"workflow {desc.status.name.lower() if desc.status else 'failed'}: {exc.cause}",
+                goal_achieved=False,
+                steps_taken=0,
+                execution_time_seconds=elapsed,
+            )
+
+    async def goal_engine_result(self) -> GoalEngineResult:
+        return GoalEngineResult.from_result(await self.result())
+
+    async def cancel(self) -> None:
+        await self._handle.cancel()
+
+
+class BrowserTasks:
+    """Submit, find and follow browser tasks on a Temporal cluster."""
+
+    def __init__(self, client: Client, task_queue: str = "browserflow") -> None:
+        self.client = client
+        self.task_queue = task_queue
+
+    @classmethod
+    async def connect(
+        cls,
+        address: str | None = None,
+        namespace: str | None = None,
+        *,
+        task_queue: str | None = None,
+        api_key: str | None = None,
+        tls: bool | None = None,
+    ) -> BrowserTasks:
+        """Connect with ``TEMPORAL_*`` environment settings, overridden by the arguments given."""
+        settings = Settings.from_env()
+        updates: dict[str, Any] = {
+            "temporal_address": address,
+            "temporal_namespace": namespace,
+            "task_queue": task_queue,
+            "temporal_api_key": api_key,
+            "temporal_tls": tls,
+        }
+        settings = settings.model_copy(update={k: v for k, v in updates.items() if v is not None})
+        return cls(await connect(settings), settings.task_queue)
+
+    async def submit(self, request: TaskRequest | GoalEngineTask | Mapping[str, Any]) -> TaskHandle:
+        """Validate and start a task. The same ``request_id`` twice yields one workflow."""
+        req = parse_request(request)
+        workflow_id = f"bf-{req.request_id}" if req.request_id else f"bf-{uuid.uuid4().hex}"
+        try:
+            handle: WorkflowHandle[Any, TaskResult] = await self.client.start_workflow(
+                WORKFLOW,
+                req,
+                id=workflow_id,
+                task_queue=self.task_queue,
+                result_type=TaskResult,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                execution_timeout=timedelta(seconds=req.timeout) + _EXECUTION_MARGIN,
+                priority=temporal_priority(req.priority),
+                search_attributes=TypedSearchAttributes(
+                    [
+                        SearchAttributePair(TASK_STATUS, TaskStatus.QUEUED.value),
+                        SearchAttributePair(TASK_SITE, req.site),
+                    ]
+                ),
+                static_summary=f"{req.goal} ({req.site})",
+                static_details=f"start: {req.start_url}\n\ndata keys: {', '.join(sorted(req.data)) or 'none'}",
+            )
+        except WorkflowAlreadyStartedError:
+            handle = self.client.get_workflow_handle(workflow_id, result_type=TaskResult)
+        return TaskHandle(handle)
+
+    def get(self, task_id: str) -> TaskHandle:
+        return TaskHandle(self.client.get_workflow_handle(task_id, result_type=TaskResult))
+
+    async def run(self, request: TaskRequest | GoalEngineTask | Mapping[str, Any]) -> TaskResult:
+        return await (await self.submit(request)).result()
+
+    async def list(self, status: str | None = None, site: str | None = None, limit: int = 50) -> list[TaskSummary]:
+        """Tasks, newest first, filtered by ``TaskStatus`` and ``TaskSite``."""
+        clauses = [f"WorkflowType = '{WORKFLOW}'"]
+        if status:
+            clauses.append(f"{TASK_STATUS.name} = '{TaskStatus(status).value}'")
+        if site:
+            clauses.append(f"{TASK_SITE.name} = '{site.replace(chr(39), '')}'")
+        found: list[TaskSummary] = []
+        async for wf in self.client.list_workflows(" AND ".join(clauses), limit=limit):
+            attrs = wf.typed_search_attributes
+            found.append(
+                TaskSummary(
+                    task_id=wf.id,
+                    status=attrs.get(TASK_STATUS) or "unknown",
+                    site=attrs.get(TASK_SITE) or "",
+                    started_at=wf.start_time,
+                    closed_at=wf.close_time,
+                )
+            )
+        return found

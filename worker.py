@@ -1,0 +1,131 @@
+"""The browserflow worker process: wiring only.
+
+One process = one browser pool + two Temporal workers (DESIGN.md, session affinity):
+- the shared queue (``BROWSERFLOW_TASK_QUEUE``): the task workflows, ``open_session`` and the local
+  decision activities;
+- this process's own session queue: the page activities against the pages held in this pool.
+SIGINT/SIGTERM drain both workers and close Chromium; nothing is left running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities import decide as decide_activities
+from activities.browser import BrowserActivities
+from browserflow.browser.chromium import find_chromium
+from browserflow.browser.pool import BrowserPool
+from browserflow.config import Settings
+from browserflow.temporal.connect import connect
+from workflows import BrowserTaskWorkflow
+
+__all__ = ["WorkerSet", "build_workers", "main", "run_worker"]
+
+log = logging.getLogger("browserflow.worker")
+
+
+@dataclass
+class WorkerSet:
+    shared: Worker
+    session: Worker
+    session_queue: str
+    worker_id: str
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Run both workers until ``stop`` is set, then drain them."""
+        tasks = [asyncio.create_task(self.shared.run()), asyncio.create_task(self.session.run())]
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.gather(self.shared.shutdown(), self.session.shutdown(), return_exceptions=True)
+        stopper.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def build_workers(
+    client: Client, pool: BrowserPool, *, task_queue: str, worker_id: str | None = None, drain_seconds: float = 30.0
+) -> WorkerSet:
+    worker_id = worker_id or new_worker_id()
+    session_queue = f"{task_queue}.session.{worker_id}"
+    browser = BrowserActivities(pool, session_queue, worker_id)
+    drain = timedelta(seconds=drain_seconds)
+    shared = Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[BrowserTaskWorkflow],
+        activities=[browser.open_session, decide_activities.decide, decide_activities.check_goal],
+        graceful_shutdown_timeout=drain,
+        identity=f"{worker_id}@shared",
+    )
+    session = Worker(
+        client,
+        task_queue=session_queue,
+        activities=[browser.navigate, browser.extract, browser.act, browser.close_session],
+        max_concurrent_activities=max(4, pool.max_sessions * 2),
+        graceful_shutdown_timeout=drain,
+        identity=f"{worker_id}@session",
+    )
+    return WorkerSet(shared=shared, session=session, session_queue=session_queue, worker_id=worker_id)
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    client = await connect(settings)
+    chromium = settings.chromium_path or find_chromium()
+    if not chromium:
+        raise SystemExit("no Chromium found: run `make setup` or set CHROMIUM_PATH")
+    pool = BrowserPool(
+        chromium_path=chromium,
+        headless=settings.headless,
+        max_sessions=settings.max_sessions,
+        idle_seconds=settings.idle_session_seconds,
+    )
+    async with pool:
+        workers = build_workers(client, pool, task_queue=settings.task_queue)
+        log.info(
+            "worker %s polling %s and %s (max %d sessions, chromium %s)",
+            workers.worker_id,
+            settings.task_queue,
+            workers.session_queue,
+            settings.max_sessions,
+            chromium,
+        )
+        print(f"browserflow worker ready: {workers.worker_id} on {settings.task_queue}", flush=True)
+        await workers.run(stop)
+    log.info("worker stopped; browser closed")
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=os.environ.get("BROWSERFLOW_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = Settings.from_env()
+
+    async def _main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run_worker(settings, stop)
+
+    asyncio.run(_main())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""Workflow classes only: deterministic orchestration, no I/O."""
+
+from workflows.task import BrowserTaskWorkflow
+
+__all__ = ["BrowserTaskWorkflow"]
