@@ -16,18 +16,23 @@ import os
 import signal
 import socket
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities import decide as decide_activities
 from activities.browser import BrowserActivities
+from activities.decide import DecideActivities, check_goal
+from activities.store import StoreActivities
 from browserflow.browser.chromium import find_chromium
 from browserflow.browser.pool import BrowserPool
 from browserflow.config import Settings
-from browserflow.temporal.connect import connect
+from browserflow.errors import StoreError
+from browserflow.llm import LLMSettings, TierRouter, build_router
+from browserflow.store import Store
+from browserflow.temporal.connect import connect, metrics_runtime
 from workflows import BrowserTaskWorkflow
 
 __all__ = ["WorkerSet", "build_workers", "main", "run_worker"]
@@ -59,17 +64,36 @@ def new_worker_id() -> str:
 
 
 def build_workers(
-    client: Client, pool: BrowserPool, *, task_queue: str, worker_id: str | None = None, drain_seconds: float = 30.0
+    client: Client,
+    pool: BrowserPool,
+    *,
+    store: Store,
+    task_queue: str,
+    router: TierRouter | None = None,
+    rules_threshold: float = 0.6,
+    worker_id: str | None = None,
+    drain_seconds: float = 30.0,
 ) -> WorkerSet:
+    """The two Temporal workers of one process. ``router`` None: the rules tier only."""
     worker_id = worker_id or new_worker_id()
     session_queue = f"{task_queue}.session.{worker_id}"
     browser = BrowserActivities(pool, session_queue, worker_id)
+    decide = DecideActivities(router, rules_threshold)
+    stored = StoreActivities(store)
     drain = timedelta(seconds=drain_seconds)
     shared = Worker(
         client,
         task_queue=task_queue,
         workflows=[BrowserTaskWorkflow],
-        activities=[browser.open_session, decide_activities.decide, decide_activities.check_goal],
+        activities=[
+            browser.open_session,
+            decide.decide,
+            decide.decide_escalated,
+            check_goal,
+            stored.task_started,
+            stored.task_finished,
+        ],
+        activity_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="browserflow-store"),
         graceful_shutdown_timeout=drain,
         identity=f"{worker_id}@shared",
     )
@@ -86,7 +110,16 @@ def build_workers(
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     stop = stop or asyncio.Event()
-    client = await connect(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store.from_settings(settings)
+    try:
+        store.require_current()  # refuses a database behind the code, naming the command that fixes it
+    except StoreError as exc:
+        raise SystemExit(f"browserflow worker: {exc.message}") from None
+    llm = LLMSettings.from_env()
+    router = build_router(llm)
+    runtime = metrics_runtime(settings.metrics_port) if settings.metrics_port else None
+    client = await connect(settings, runtime=runtime)
     chromium = settings.chromium_path or find_chromium()
     if not chromium:
         raise SystemExit("no Chromium found: run `make setup` or set CHROMIUM_PATH")
@@ -97,17 +130,30 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         idle_seconds=settings.idle_session_seconds,
     )
     async with pool:
-        workers = build_workers(client, pool, task_queue=settings.task_queue)
+        workers = build_workers(
+            client,
+            pool,
+            store=store,
+            task_queue=settings.task_queue,
+            router=router,
+            rules_threshold=llm.thresholds.get("rules", 0.6),
+        )
         log.info(
-            "worker %s polling %s and %s (max %d sessions, chromium %s)",
+            "worker %s polling %s and %s (max %d sessions, chromium %s, tiers %s, store %s)",
             workers.worker_id,
             settings.task_queue,
             workers.session_queue,
             settings.max_sessions,
             chromium,
+            ",".join(router.tier_names),
+            store.url,
         )
         print(f"browserflow worker ready: {workers.worker_id} on {settings.task_queue}", flush=True)
-        await workers.run(stop)
+        try:
+            await workers.run(stop)
+        finally:
+            await router.aclose()
+            store.close()
     log.info("worker stopped; browser closed")
 
 

@@ -8,6 +8,7 @@ import-time side effects.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 from urllib.parse import urlsplit
@@ -20,6 +21,7 @@ __all__ = [
     "Action",
     "ActionKind",
     "ActionOutcome",
+    "CachedPath",
     "CheckGoalInput",
     "CloseSessionInput",
     "CloseSessionResult",
@@ -28,6 +30,7 @@ __all__ = [
     "DecisionAttempt",
     "Element",
     "ErrorInfo",
+    "EscalateInput",
     "ExtractInput",
     "GoalCheck",
     "NavigateInput",
@@ -37,10 +40,14 @@ __all__ = [
     "SessionRef",
     "StepLog",
     "StepRecord",
+    "StoreAck",
     "SuccessIndicator",
+    "TaskFinishInput",
     "TaskProgress",
     "TaskRequest",
     "TaskResult",
+    "TaskStartInput",
+    "TaskStartResult",
     "TaskStatus",
     "check_http_url",
     "site_of",
@@ -141,6 +148,8 @@ class TaskRequest(BaseModel):
     allowed_domains: list[str] = Field(
         default_factory=list, description="hosts navigation may reach; default: the start URL's host"
     )
+    budget_usd: float | None = Field(default=None, ge=0, description="AI spend cap; default BROWSERFLOW_BUDGET_USD")
+    use_cache: bool = Field(default=True, description="replay a cached path for this site and goal when one exists")
 
     @field_validator("goal")
     @classmethod
@@ -312,6 +321,7 @@ class Decision(BaseModel):
     attempts: list[DecisionAttempt] = Field(
         default_factory=list, description="every tier consulted for this decision (router output), costs included"
     )
+    escalate: bool = Field(default=False, description="a costlier tier should be asked (set by the cheap tier)")
 
     @property
     def can_proceed(self) -> bool:
@@ -461,7 +471,51 @@ class TaskResult(BaseModel):
     result_data: dict[str, str] = Field(default_factory=dict)
     ai_cost: float = 0.0
     cache_hit: bool = False
+    time_saved_seconds: float | None = Field(default=None, description="site's uncached median minus this run")
     decisions_by_tier: dict[str, int] = Field(default_factory=dict)
 
 
 DecideInput.model_rebuild()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Store payloads (the workflow's two writes: at start, with the cache lookup, and at the end)
+
+
+class CachedPath(BaseModel):
+    signature: str
+    steps: list[list[Action]] = Field(description="per step, the actions with values bound from the task data")
+
+
+class TaskStartInput(BaseModel):
+    workflow_id: str
+    request: TaskRequest
+    started_at: datetime
+
+
+class TaskStartResult(BaseModel):
+    path: CachedPath | None = None
+    site_median_seconds: float | None = None
+
+
+class TaskFinishInput(BaseModel):
+    request: TaskRequest
+    result: TaskResult
+    steps: list[StepRecord] = Field(default_factory=list)
+    attempts: dict[int, list[DecisionAttempt]] = Field(default_factory=dict, description="step -> tiers consulted")
+    cache_signature: str = ""
+    cache_used: bool = False
+    cache_broken: bool = False
+
+
+class StoreAck(BaseModel):
+    ok: bool = True
+    detail: str = ""
+
+
+class EscalateInput(BaseModel):
+    """Ask the costlier tiers: the page, and what the task has spent of its budget so far."""
+
+    decide: DecideInput
+    spent_usd: float = 0.0
+    budget_usd: float | None = None

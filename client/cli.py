@@ -22,7 +22,7 @@ from typing import Any
 
 from browserflow.config import Settings
 from browserflow.contracts import StepLog, TaskResult
-from browserflow.errors import RequestInvalid
+from browserflow.errors import BrowserflowError, RequestInvalid
 
 __all__ = ["main"]
 
@@ -152,6 +152,53 @@ async def _cmd_cancel(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _store(settings: Settings) -> Any:
+    from browserflow.store import Store
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Store.from_settings(settings)
+
+
+def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from browserflow.store import migrate
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url()
+    if args.action == "upgrade":
+        migrate.upgrade(url)
+        print(f"database at revision {migrate.current(url)} (head {migrate.head()})")
+    else:
+        current = migrate.current(url)
+        behind = "" if current == migrate.head() else " — behind: run `browserflow db upgrade`"
+        print(f"{current or 'empty'} (head {migrate.head()}){behind}")
+    return 0
+
+
+_SPAN = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def _parse_since(text: str | None) -> Any:
+    from datetime import timedelta
+
+    if not text:
+        return None
+    unit = text[-1]
+    if unit not in _SPAN or not text[:-1].replace(".", "", 1).isdigit():
+        raise ValueError(f"--since takes a number and a unit (m, h, d, w), e.g. 7d; got {text!r}")
+    return timedelta(seconds=float(text[:-1]) * _SPAN[unit])
+
+
+def _cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    stats = _store(settings).stats(since=_parse_since(args.since), site=args.site)
+    print(stats.model_dump_json(indent=2))
+    return 0
+
+
+def _cmd_cost(args: argparse.Namespace, settings: Settings) -> int:
+    print(_store(settings).cost(args.task_id).model_dump_json(indent=2))
+    return 0
+
+
 def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     if args.max_sessions:
         os.environ["BROWSERFLOW_MAX_SESSIONS"] = str(args.max_sessions)
@@ -203,6 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     work = sub.add_parser("worker", help="run a worker")
     work.add_argument("--max-sessions", type=int, help="browser sessions this worker holds at most")
     work.add_argument("--task-queue", help="shared task queue (default browserflow)")
+    db = sub.add_parser("db", help="the SQL store's schema")
+    db.add_argument("action", choices=["upgrade", "current"])
+    stats = sub.add_parser("stats", help="success rate, task times, cache hits, cost")
+    stats.add_argument("--since", help="window, e.g. 7d, 12h")
+    stats.add_argument("--site", help="host[:port]")
+    sub.add_parser("cost", help="one task's decision cost breakdown").add_argument("task_id")
     sub.add_parser("server", help="run the embedded Temporal dev server in the foreground")
     sub.add_parser("up", help="start the local stack (server, demo site, worker) in the background")
     sub.add_parser("down", help="stop what `up` started")
@@ -220,6 +273,9 @@ _ASYNC = {
 }
 
 
+_SYNC = {"db": _cmd_db, "stats": _cmd_stats, "cost": _cmd_cost}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
@@ -228,8 +284,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_ASYNC[args.command](args, settings))
         if args.command == "worker":
             return _cmd_worker(args, settings)
+        if args.command in _SYNC:
+            return _SYNC[args.command](args, settings)
         return _cmd_stack(args, settings)
     except RequestInvalid as exc:
+        print(f"browserflow: {exc.message}", file=sys.stderr)
+        return 2
+    except BrowserflowError as exc:
         print(f"browserflow: {exc.message}", file=sys.stderr)
         return 2
     except (ConnectionError, FileNotFoundError, ValueError) as exc:

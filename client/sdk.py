@@ -8,6 +8,7 @@ result = await handle.result()
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -32,6 +33,7 @@ from temporalio.exceptions import CancelledError, WorkflowAlreadyStartedError
 from browserflow.config import Settings
 from browserflow.contracts import StepLog, TaskProgress, TaskRequest, TaskResult, TaskStatus
 from browserflow.errors import RequestInvalid
+from browserflow.store import CostBreakdown, Stats, Store
 from browserflow.temporal.connect import connect
 from browserflow.temporal.search_attributes import TASK_SITE, TASK_STATUS
 from client.goal_engine import GoalEngineResult, GoalEngineTask
@@ -139,9 +141,10 @@ class TaskHandle:
 class BrowserTasks:
     """Submit, find and follow browser tasks on a Temporal cluster."""
 
-    def __init__(self, client: Client, task_queue: str = "browserflow") -> None:
+    def __init__(self, client: Client, task_queue: str = "browserflow", store: Store | None = None) -> None:
         self.client = client
         self.task_queue = task_queue
+        self._store_instance = store
 
     @classmethod
     async def connect(
@@ -198,6 +201,19 @@ class BrowserTasks:
 
     async def run(self, request: TaskRequest | GoalEngineTask | Mapping[str, Any]) -> TaskResult:
         return await (await self.submit(request)).result()
+
+    async def stats(self, since: timedelta | None = None, site: str | None = None) -> Stats:
+        """Aggregates from the SQL store (``DATABASE_URL``): success rate, times, cache hits, cost."""
+        return await asyncio.to_thread(self._store().stats, since=since, site=site)
+
+    async def cost(self, task_id: str) -> CostBreakdown:
+        """One task's decision costs by provider, tier and model."""
+        return await asyncio.to_thread(self._store().cost, task_id)
+
+    def _store(self) -> Store:
+        if self._store_instance is None:
+            self._store_instance = Store.from_settings()
+        return self._store_instance
 
     async def list(self, status: str | None = None, site: str | None = None, limit: int = 50) -> list[TaskSummary]:
         """Tasks, newest first, filtered by ``TaskStatus`` and ``TaskSite``."""

@@ -151,6 +151,11 @@ def _log_has(settings: Settings, name: str, text: str, offset: int) -> Callable[
 def up(settings: Settings) -> list[str]:
     """Start whatever of server, demo site and worker is not running; returns the names started."""
     started: list[str] = []
+    from browserflow.store import migrate
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings.resolved_database_url())
+    _say(f"store schema current ({migrate.head()})")
     host, port = _host_port(settings.temporal_address)
     if _port_open(host, port):
         _say(f"Temporal already answering on {host}:{port}")

@@ -18,6 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from browserflow.browser.chromium import find_chromium
 from browserflow.browser.pool import BrowserPool
+from browserflow.store import Store, migrate
 from browserflow.temporal.search_attributes import ALL as SEARCH_ATTRIBUTES
 from client.sdk import BrowserTasks
 from demo import DemoSite
@@ -101,16 +102,28 @@ class Engine:
     tasks: BrowserTasks
     workers: WorkerSet
     pool: BrowserPool
+    store: Store
 
 
 @pytest.fixture(scope="session")
-async def engine(client: Client, pool: BrowserPool) -> AsyncIterator[Engine]:
+def engine_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A migrated SQLite store file for the engine's workers."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'browserflow.db'}"
+    migrate.upgrade(url)
+    store = Store.from_url(url)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+async def engine(client: Client, pool: BrowserPool, engine_store: Store) -> AsyncIterator[Engine]:
+    """One worker process's pair of workers (rules tier only) on a uuid task queue."""
     from worker import build_workers
 
     task_queue = f"bf-test-{uuid.uuid4().hex[:8]}"
-    workers = build_workers(client, pool, task_queue=task_queue, drain_seconds=5)
+    workers = build_workers(client, pool, store=engine_store, task_queue=task_queue, drain_seconds=5)
     stop = asyncio.Event()
     running = asyncio.create_task(workers.run(stop))
-    yield Engine(client, task_queue, BrowserTasks(client, task_queue), workers, pool)
+    yield Engine(client, task_queue, BrowserTasks(client, task_queue, store=engine_store), workers, pool, engine_store)
     stop.set()
     await running

@@ -101,6 +101,26 @@ async def _locate(page: Page, action: Action) -> Locator:
     raise ElementNotFound(f"'{action.label or action.selector or action.ref}' is not on the page")
 
 
+_RADIO_CHOICE_JS = """(el, wanted) => {
+  const norm = (s) => (s || "").toLowerCase().replace(/\\s+/g, " ").trim();
+  if (el.type !== "radio" || !el.name) return null;
+  const group = Array.from(document.querySelectorAll('input[type=radio]'))
+    .filter((r) => r.name === el.name && r.form === el.form);
+  const label = (r) => norm((r.labels && r.labels[0] && r.labels[0].innerText) || r.getAttribute("aria-label"));
+  const hit = group.find((r) => norm(r.value) === norm(wanted)) || group.find((r) => label(r) === norm(wanted));
+  return hit ? group.indexOf(hit) : null;
+}"""
+
+
+async def _radio_choice(page: Page, locator: Locator, value: str) -> Locator:
+    """The radio of ``locator``'s group whose value or label is ``value`` (else ``locator`` itself)."""
+    index = await locator.evaluate(_RADIO_CHOICE_JS, value)
+    if index is None:
+        return locator
+    name = await locator.get_attribute("name")
+    return page.locator(f'input[type=radio][name="{name}"]').nth(int(index))
+
+
 def _classify_action_error(action: Action, exc: Exception) -> BrowserflowError:
     target = action.label or action.selector or action.ref or "element"
     text = str(exc)
@@ -132,6 +152,8 @@ async def _perform_one(session: Session, action: Action, allowed_domains: Sequen
     elif action.kind == "select":
         await locator.select_option(value or "")
     elif action.kind == "check":
+        if action.data_key and value:  # a data-bound choice (cached path): pick the radio matching the data
+            locator = await _radio_choice(page, locator, value)
         await locator.check()
     elif action.kind == "uncheck":
         await locator.uncheck()

@@ -6,14 +6,20 @@ from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import TLSConfig
 
 from browserflow.config import Settings
 
-__all__ = ["connect"]
+__all__ = ["connect", "metrics_runtime"]
 
 
-async def connect(settings: Settings | None = None) -> Client:
+def metrics_runtime(port: int) -> Runtime:
+    """A Temporal runtime exporting Prometheus metrics (the SDK's own and browserflow's) on ``port``."""
+    return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"0.0.0.0:{port}")))
+
+
+async def connect(settings: Settings | None = None, runtime: Runtime | None = None) -> Client:
     """A client for ``settings`` (default: from the environment), with the pydantic data converter."""
     settings = settings or Settings.from_env()
     tls: bool | TLSConfig = settings.temporal_tls or bool(settings.temporal_api_key)
@@ -29,6 +35,7 @@ async def connect(settings: Settings | None = None) -> Client:
             data_converter=pydantic_data_converter,
             tls=tls,
             api_key=settings.temporal_api_key,
+            runtime=runtime,
         )
     except RuntimeError as exc:
         raise ConnectionError(

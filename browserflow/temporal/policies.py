@@ -56,6 +56,11 @@ POLICIES: dict[str, ActivityPolicy] = {
     "extract": ActivityPolicy(30 * _S, _retry(0.5, 3), schedule_to_start=15 * _S, heartbeat=20 * _S),
     "act": ActivityPolicy(60 * _S, _retry(1.0, 3), schedule_to_start=15 * _S, heartbeat=20 * _S),
     "close_session": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=15 * _S),
+    # model tiers on the shared queue: heartbeats while a model thinks; provider faults are handled inside
+    "decide_escalated": ActivityPolicy(180 * _S, _retry(1.0, 2), heartbeat=30 * _S),
+    # the store: writes retry with backoff; the workflow stops waiting long before a store outage ends
+    "task_started": ActivityPolicy(10 * _S, _retry(0.5, 3, cap=2.0)),
+    "task_finished": ActivityPolicy(20 * _S, _retry(1.0, 8, cap=30.0)),
     # local activities, run inside the workflow's worker
     "check_goal": ActivityPolicy(10 * _S, _retry(0.2, 3)),
     "decide": ActivityPolicy(20 * _S, _retry(0.5, 3)),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from browserflow.contracts import Action, Decision
 from browserflow.llm import answer_json_schema
 from tests.fakes.anthropic_server import AnthropicReply, FakeAnthropic
@@ -189,7 +187,6 @@ async def test_real_rules_tier_cannot_solve_members_page_ollama_can(
     make_router: RouterFactory, fake_ollama: FakeOllama, fake_anthropic: FakeAnthropic
 ) -> None:
     """End to end with the real rules decider (the goal says 'Register', the page only offers 'Book a slot')."""
-    pytest.importorskip("browserflow.rules")
     fake_ollama.script(OllamaReply.answer(answer([act("click", 2)], 0.8, "booking a slot registers for a class")))
     router = make_router("real")
     routed = await router.decide(decide_input(members_page()), 0.0)

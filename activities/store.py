@@ -1,0 +1,113 @@
+"""Store activities: the workflow's two writes to SQL, thin adapters over ``browserflow.store.Store``.
+
+Synchronous (SQLAlchemy is), so the worker runs them in a thread pool. Every write is an upsert on natural
+keys, so a retried activity never duplicates a row; ``StoreError`` is retryable and the retry table backs
+off. A store that stays down never fails the browser task: the workflow gives up on the write, not the task.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from temporalio import activity
+
+from browserflow.contracts import (
+    Action,
+    CachedPath,
+    StoreAck,
+    TaskFinishInput,
+    TaskStartInput,
+    TaskStartResult,
+    TaskStatus,
+)
+from browserflow.errors import BrowserflowError
+from browserflow.store import DecisionRecord, Store, goal_signature
+
+from .errors import to_application_error
+
+__all__ = ["StoreActivities", "group_steps"]
+
+
+def group_steps(actions: list[Action]) -> list[list[Action]]:
+    """Cached actions back into their steps, by the step part of each action id (``"3.1"`` -> step 3)."""
+    steps: dict[str, list[Action]] = defaultdict(list)
+    for action in actions:
+        steps[action.id.split(".", 1)[0] if action.id else ""].append(action)
+    return [steps[k] for k in sorted(steps, key=lambda k: int(k) if k.isdigit() else 0)]
+
+
+class StoreActivities:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @activity.defn(name="task_started")
+    def task_started(self, inp: TaskStartInput) -> TaskStartResult:
+        """Record the start, and look up a cached path for this site and goal."""
+        req = inp.request
+        try:
+            self.store.record_task_started(inp.workflow_id, req, started_at=inp.started_at)
+            found = self.store.lookup_task_path(req) if req.use_cache else None
+            median = self.store.site_median_seconds(req.site)
+        except BrowserflowError as exc:
+            raise to_application_error(exc) from None
+        path = None
+        if found is not None and found.steps:
+            path = CachedPath(signature=found.goal_signature, steps=group_steps(found.bind(req.data)))
+        return TaskStartResult(path=path, site_median_seconds=median)
+
+    @activity.defn(name="task_finished")
+    def task_finished(self, inp: TaskFinishInput) -> StoreAck:
+        """Record the steps, decisions and result; keep the site-path cache in step with what happened."""
+        req, result = inp.request, inp.result
+        workflow_id = result.task_id
+        signature = inp.cache_signature or goal_signature(req.goal, req.data)
+        try:
+            for record in inp.steps:
+                self.store.record_step(record, workflow_id)
+                for number, attempt in enumerate(inp.attempts.get(record.step, [])):
+                    self.store.record_decision(
+                        DecisionRecord(
+                            workflow_id=workflow_id,
+                            step=record.step,
+                            attempt=number,
+                            tier=attempt.tier,
+                            provider=attempt.provider,
+                            model=attempt.model,
+                            input_tokens=attempt.input_tokens,
+                            output_tokens=attempt.output_tokens,
+                            latency_ms=attempt.latency_ms,
+                            cost_usd=attempt.cost_usd,
+                            confidence=attempt.confidence,
+                            outcome=attempt.outcome,
+                        )
+                    )
+                if record.tier not in {"cache"} and not inp.attempts.get(record.step):
+                    self.store.record_decision(
+                        DecisionRecord(
+                            workflow_id=workflow_id,
+                            step=record.step,
+                            attempt=0,
+                            tier=record.tier,
+                            provider="local",
+                            cost_usd=record.cost_usd,
+                            confidence=record.confidence,
+                            outcome="chosen",
+                        )
+                    )
+            succeeded = result.status == TaskStatus.SUCCEEDED
+            if inp.cache_used and inp.cache_broken:
+                self.store.mark_path_failure(req.site, signature, workflow_id=workflow_id)
+            if inp.cache_used and succeeded and not inp.cache_broken:
+                self.store.mark_path_success(
+                    req.site, signature, duration_s=result.execution_time_seconds, workflow_id=workflow_id
+                )
+            elif succeeded and req.use_cache:
+                # a live run (or a healed replay) becomes the cached path
+                ok_steps = [s for s in inp.steps if s.ok]
+                self.store.save_task_path(
+                    req, ok_steps, duration_s=result.execution_time_seconds, workflow_id=workflow_id
+                )
+            self.store.record_task_finished(result, time_saved_seconds=result.time_saved_seconds)
+        except BrowserflowError as exc:
+            raise to_application_error(exc) from None
+        return StoreAck(ok=True)
