@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
 from activities.browser import BrowserActivities
@@ -35,7 +36,7 @@ from browserflow.store import Store
 from browserflow.temporal.connect import connect, metrics_runtime
 from workflows import BrowserTaskWorkflow
 
-__all__ = ["WorkerSet", "build_workers", "main", "run_worker"]
+__all__ = ["WorkerSet", "build_workers", "main", "report_pool", "run_worker"]
 
 log = logging.getLogger("browserflow.worker")
 
@@ -108,6 +109,17 @@ def build_workers(
     return WorkerSet(shared=shared, session=session, session_queue=session_queue, worker_id=worker_id)
 
 
+async def report_pool(runtime: Runtime, pool: BrowserPool, every: float = 5.0) -> None:
+    """Keep the pool gauges current (for the Prometheus endpoint) until cancelled."""
+    meter = runtime.metric_meter
+    in_use = meter.create_gauge("browserflow_browser_sessions", "browser sessions held by this worker")
+    capacity = meter.create_gauge("browserflow_browser_capacity", "browser sessions this worker may hold")
+    while True:
+        in_use.set(pool.in_use)
+        capacity.set(pool.max_sessions)
+        await asyncio.sleep(every)
+
+
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     stop = stop or asyncio.Event()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -149,9 +161,12 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             store.url,
         )
         print(f"browserflow worker ready: {workers.worker_id} on {settings.task_queue}", flush=True)
+        reporter = asyncio.create_task(report_pool(runtime, pool)) if runtime else None
         try:
             await workers.run(stop)
         finally:
+            if reporter:
+                reporter.cancel()
             await router.aclose()
             store.close()
     log.info("worker stopped; browser closed")

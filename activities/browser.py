@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from playwright.async_api import Error as PlaywrightError
 from temporalio import activity
 
-from browserflow.browser import actor
+from browserflow.browser import actor, recovery
 from browserflow.browser.pool import BrowserPool, Session
 from browserflow.contracts import (
     ActInput,
@@ -34,6 +34,13 @@ from .errors import to_application_error
 __all__ = ["BrowserActivities"]
 
 
+def _with_recoveries(outcome: ActionOutcome, attempts: Sequence[recovery.RecoveryAttempt]) -> ActionOutcome:
+    """Carry the recovery attempts in the outcome once the contract has ``recoveries`` (else: session only)."""
+    if attempts and "recoveries" in ActionOutcome.model_fields:
+        return outcome.model_copy(update={"recoveries": [a.as_dict() for a in attempts]})
+    return outcome
+
+
 def _plan_key(inp: ActInput) -> str:
     ids = ",".join(a.id for a in inp.actions)
     return hashlib.sha256(ids.encode()).hexdigest()[:16] if ids.strip(",") else ""
@@ -49,6 +56,8 @@ class BrowserActivities:
 
     async def _snapshot(self, session: Session, probes: Sequence[str]) -> PageSnapshot:
         """Snapshot the page, riding out a navigation that destroys the execution context mid-evaluate."""
+        with contextlib.suppress(PlaywrightError):
+            await recovery.settle(session, _beat)  # a form whose submit control appears late gets time
         last: Exception | None = None
         for _ in range(4):
             try:
@@ -80,9 +89,10 @@ class BrowserActivities:
         session.busy += 1
         try:
             activity.heartbeat("navigating")
-            await actor.navigate(session, inp.url, inp.allowed_domains)
+            await recovery.navigate(session, inp.url, inp.allowed_domains, heartbeat=_beat)
             return await self._snapshot(session, inp.probe_selectors)
         except BrowserflowError as exc:
+            session.saw_error = True
             raise to_application_error(exc) from None
         finally:
             session.busy -= 1
@@ -102,10 +112,22 @@ class BrowserActivities:
             return recorded
         session.busy += 1
         url_before = session.page.url
+        attempts: list[recovery.RecoveryAttempt] = []
         try:
-            await actor.perform(session, inp.actions, inp.allowed_domains, on_progress=activity.heartbeat)
+            if key:
+                attempts += await self._back_to_plan_start(session, key, inp)
+                url_before = session.page.url
+            attempts += await recovery.perform(
+                session,
+                inp.actions,
+                inp.allowed_domains,
+                on_progress=activity.heartbeat,
+                heartbeat=_beat,
+                credentials=recovery.credentials_from(getattr(inp, "credentials", None)),
+            )
             snapshot = await self._snapshot(session, inp.probe_selectors)
         except BrowserflowError as exc:
+            session.saw_error = True
             raise to_application_error(exc) from None
         finally:
             session.busy -= 1
@@ -118,10 +140,29 @@ class BrowserActivities:
             page_changed=snapshot.url != url_before,
             snapshot=snapshot,
         )
+        outcome = _with_recoveries(outcome, attempts)
         if key:
             session.results[key] = outcome
         return outcome
 
+    @staticmethod
+    async def _back_to_plan_start(session: Session, key: str, inp: ActInput) -> list[recovery.RecoveryAttempt]:
+        """A retried plan (after a 429, a 5xx, a lost worker slot) starts again from the page it started on."""
+        start = session.plan_urls.setdefault(key, session.page.url)
+        if session.page.url == start or activity.info().attempt <= 1:
+            return []
+        await recovery.navigate(session, start, inp.allowed_domains, heartbeat=_beat)
+        attempt = recovery.RecoveryAttempt(
+            "ActivityRetry", "return_to_page", activity.info().attempt - 1, "recovered", f"back to {start}"
+        )
+        session.recoveries.append(attempt)
+        return [attempt]
+
     @activity.defn(name="close_session")
     async def close_session(self, inp: CloseSessionInput) -> CloseSessionResult:
-        return CloseSessionResult(closed=await self.pool.close(inp.session_id))
+        keep: bool | None = getattr(inp, "keep_trace", None)
+        return CloseSessionResult(closed=await self.pool.close(inp.session_id, keep_trace=keep))
+
+
+def _beat(detail: str) -> None:
+    activity.heartbeat(detail)

@@ -21,6 +21,8 @@ from browserflow.goals import check_goal as _check_goal
 from browserflow.llm import TierRouter, attempts_from
 from browserflow.rules import decide_rules
 
+from .metrics import record_breakers
+
 __all__ = ["DecideActivities", "check_goal"]
 
 HEARTBEAT_SECONDS = 5.0
@@ -59,6 +61,7 @@ class DecideActivities:
                 exc.message, {"spent_usd": spent, "attempts": tried}, type=exc.type_name, non_retryable=True
             ) from None
         finally:
+            record_breakers(self.router.breaker_states())
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await beat

@@ -24,6 +24,7 @@ from browserflow.errors import BrowserflowError
 from browserflow.store import DecisionRecord, Store, goal_signature
 
 from .errors import to_application_error
+from .metrics import record_task
 
 __all__ = ["StoreActivities", "group_steps"]
 
@@ -77,7 +78,7 @@ class StoreActivities:
                             output_tokens=attempt.output_tokens,
                             latency_ms=attempt.latency_ms,
                             cost_usd=attempt.cost_usd,
-                            confidence=attempt.confidence,
+                            confidence=attempt.confidence or 0.0,
                             outcome=attempt.outcome,
                         )
                     )
@@ -110,4 +111,5 @@ class StoreActivities:
             self.store.record_task_finished(result, time_saved_seconds=result.time_saved_seconds)
         except BrowserflowError as exc:
             raise to_application_error(exc) from None
+        record_task(result)
         return StoreAck(ok=True)

@@ -4,7 +4,9 @@ the plain-Playwright baseline doing the same demo registration by hand-written s
 from __future__ import annotations
 
 import asyncio
+import shutil
 import statistics
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,6 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from browserflow.browser.chromium import chromium_args, find_chromium
 from browserflow.browser.pool import BrowserPool
+from browserflow.store import Store, migrate
 from browserflow.temporal.search_attributes import ALL as SEARCH_ATTRIBUTES
 from client.sdk import BrowserTasks
 from demo import DemoSite
@@ -93,6 +96,7 @@ class Stack:
     pool: BrowserPool
     tasks: BrowserTasks
     browser: Browser  # for the plain baseline: same Chromium binary and flags
+    store: Store
 
 
 @asynccontextmanager
@@ -107,21 +111,27 @@ async def stack(max_sessions: int = 8) -> AsyncIterator[Stack]:
         dev_server_log_level="error",
     )
     chromium = find_chromium()
+    scratch = tempfile.mkdtemp(prefix="bf-bench-")
+    store_url = f"sqlite:///{scratch}/browserflow.db"
+    migrate.upgrade(store_url)
+    store = Store.from_url(store_url)
     site = DemoSite(port=0)
     site.start()
     try:
         async with BrowserPool(chromium_path=chromium, max_sessions=max_sessions) as pool, async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=chromium, args=chromium_args())
             queue = f"bench-{uuid.uuid4().hex[:8]}"
-            workers = build_workers(env.client, pool, task_queue=queue, drain_seconds=5)
+            workers = build_workers(env.client, pool, store=store, task_queue=queue, drain_seconds=5)
             stop = asyncio.Event()
             running = asyncio.create_task(workers.run(stop))
             try:
-                yield Stack(env, site, pool, BrowserTasks(env.client, queue), browser)
+                yield Stack(env, site, pool, BrowserTasks(env.client, queue, store=store), browser, store)
             finally:
                 stop.set()
                 await running
                 await browser.close()
     finally:
         site.stop()
+        store.close()
         await env.shutdown()
+        shutil.rmtree(scratch, ignore_errors=True)

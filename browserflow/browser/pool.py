@@ -11,14 +11,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, Response, async_playwright
 
 from browserflow.browser.chromium import chromium_args, find_chromium
+from browserflow.config import project_root
 from browserflow.errors import PoolExhausted, SessionError, SessionNotFound
 
 __all__ = ["BrowserPool", "PoolStats", "Session"]
@@ -27,6 +30,23 @@ log = logging.getLogger(__name__)
 
 ACTION_TIMEOUT_MS = 5_000
 NAVIGATION_TIMEOUT_MS = 15_000
+
+TraceMode = Literal["off", "failed", "always"]
+
+
+def trace_mode() -> TraceMode:
+    """``BROWSERFLOW_TRACE``: ``off``, ``failed`` (default: keep the trace of a task that did not succeed)
+    or ``always``."""
+    raw = (os.environ.get("BROWSERFLOW_TRACE") or "failed").strip().lower()
+    if raw in {"off", "0", "false", "no", "none"}:
+        return "off"
+    return "always" if raw in {"always", "on", "1", "true", "yes"} else "failed"
+
+
+def artifacts_dir() -> Path:
+    """``<BROWSERFLOW_DATA_DIR>/artifacts`` (default ``.data/artifacts`` in the checkout)."""
+    base = os.environ.get("BROWSERFLOW_DATA_DIR")
+    return (Path(base) if base else project_root() / ".data") / "artifacts"
 
 
 @dataclass
@@ -42,6 +62,12 @@ class Session:
     last_status: int | None = None
     results: dict[str, Any] = field(default_factory=dict)  # plan id -> recorded outcome (idempotent retries)
     busy: int = 0
+    redirected_from: str | None = None  # the GET a redirect led away from (e.g. to a login form)
+    credentials: dict[str, str] = field(default_factory=dict)  # credential *references* typed into a sign-in
+    recoveries: list[Any] = field(default_factory=list)  # RecoveryAttempt records, oldest first
+    plan_urls: dict[str, str] = field(default_factory=dict)  # plan id -> URL the plan started on
+    trace_path: Path | None = None  # where the Playwright trace goes at close (None: not tracing)
+    saw_error: bool = False  # a page activity of this session failed (keeps the trace in "failed" mode)
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
@@ -65,6 +91,7 @@ class BrowserPool:
         headless: bool = True,
         max_sessions: int = 8,
         idle_seconds: float = 900.0,
+        navigation_timeout_ms: float = NAVIGATION_TIMEOUT_MS,
     ) -> None:
         if max_sessions < 1:
             raise ValueError("max_sessions must be at least 1")
@@ -72,6 +99,7 @@ class BrowserPool:
         self._headless = headless
         self.max_sessions = max_sessions
         self.idle_seconds = idle_seconds
+        self.navigation_timeout_ms = navigation_timeout_ms
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._sessions: dict[str, Session] = {}
@@ -151,9 +179,15 @@ class BrowserPool:
                 storage_state=storage_state,  # type: ignore[arg-type]
             )
             context.set_default_timeout(ACTION_TIMEOUT_MS)
-            context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-            page = await context.new_page()
-            session = Session(id=uuid.uuid4().hex, task_id=task_id, context=context, page=page)
+            context.set_default_navigation_timeout(self.navigation_timeout_ms)
+            session = Session(id=uuid.uuid4().hex, task_id=task_id, context=context, page=await context.new_page())
+            if trace_mode() != "off":
+                try:
+                    await context.tracing.start(screenshots=True, snapshots=True)
+                    session.trace_path = artifacts_dir() / _safe_name(task_id) / f"trace-{session.id}.zip"
+                except Exception:  # tracing is a diagnostic: never fail a task for it
+                    log.warning("could not start tracing for task %s", task_id, exc_info=True)
+            page = session.page
             page.on("response", lambda response: self._note_status(session, response))
             self._sessions[session.id] = session
             return session
@@ -161,8 +195,13 @@ class BrowserPool:
     @staticmethod
     def _note_status(session: Session, response: Response) -> None:
         try:
-            if response.request.is_navigation_request() and response.frame == session.page.main_frame:
+            request = response.request
+            if request.is_navigation_request() and response.frame == session.page.main_frame:
                 session.last_status = response.status
+                first = request
+                while first.redirected_from is not None:
+                    first = first.redirected_from
+                session.redirected_from = first.url if first is not request and first.method == "GET" else None
         except Exception:  # a response of a closed page
             return
 
@@ -173,13 +212,32 @@ class BrowserPool:
         session.touch()
         return session
 
-    async def close(self, session_id: str) -> bool:
+    async def close(self, session_id: str, keep_trace: bool | None = None) -> bool:
+        """Close the session's context. Its trace is saved when ``BROWSERFLOW_TRACE=always``, or in ``failed``
+        mode when ``keep_trace`` (else: when one of its page activities failed)."""
         session = self._sessions.pop(session_id, None)
         if session is None:
             return False
+        await self._finish_trace(session, keep_trace)
         with contextlib.suppress(Exception):
             await session.context.close()
         return True
+
+    @staticmethod
+    async def _finish_trace(session: Session, keep_trace: bool | None) -> None:
+        if session.trace_path is None:
+            return
+        mode = trace_mode()
+        keep = mode == "always" or (mode == "failed" and (session.saw_error if keep_trace is None else keep_trace))
+        try:
+            if keep:
+                session.trace_path.parent.mkdir(parents=True, exist_ok=True)
+                await session.context.tracing.stop(path=session.trace_path)
+                log.info("saved the trace of task %s to %s", session.task_id, session.trace_path)
+            else:
+                await session.context.tracing.stop()
+        except Exception:
+            log.warning("could not save the trace of task %s", session.task_id, exc_info=True)
 
     async def reap_idle(self, now: float | None = None) -> int:
         """Close sessions unused for longer than ``idle_seconds``; returns how many were closed."""
@@ -198,3 +256,7 @@ class BrowserPool:
                 await self.reap_idle()
             except Exception:  # never let the reaper die
                 log.exception("session reaper failed")
+
+
+def _safe_name(task_id: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in task_id)[:200] or "task"
