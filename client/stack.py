@@ -100,11 +100,12 @@ def _run_dir(settings: Settings) -> Path:
 
 
 def _spawn(settings: Settings, name: str, command: list[str]) -> subprocess.Popen[bytes]:
+    run_dir = _run_dir(settings)
     log = open(settings.data_dir / "logs" / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
     proc = subprocess.Popen(
         command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
     )
-    (_run_dir(settings) / f"{name}.pid").write_text(str(proc.pid))
+    (run_dir / f"{name}.pid").write_text(str(proc.pid))
     return proc
 
 
