@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
 import subprocess
 import sys
 import urllib.request
 import uuid
+from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.client import Client
@@ -82,3 +86,39 @@ def test_worker_refuses_a_store_behind_the_code(tmp_path: pytest.TempPathFactory
     )
     assert proc.returncode != 0
     assert "browserflow db upgrade" in proc.stderr
+
+
+def test_sigterm_drains_the_worker_and_leaves_no_chromium(temporal_env: WorkflowEnvironment, tmp_path: Any) -> None:
+    from browserflow.store import migrate
+    from tests.browser.test_pool import descendants
+
+    url = f"sqlite:///{tmp_path}/bf.db"
+    migrate.upgrade(url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "BROWSERFLOW_DATA_DIR": str(tmp_path),
+        "TEMPORAL_ADDRESS": temporal_env.client.service_client.config.target_host,
+        "BROWSERFLOW_TASK_QUEUE": f"bf-sigterm-{uuid.uuid4().hex[:8]}",
+        "OLLAMA_HOST": "off",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:  # wait for the readiness line, not a fixed time
+            if "browserflow worker ready" in line:
+                break
+        chromium = {p for p in descendants(proc.pid) if b"chrom" in Path(f"/proc/{p}/cmdline").read_bytes()}
+        assert chromium, "the worker should hold a Chromium"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+        alive = {
+            p for p in chromium if Path(f"/proc/{p}").exists() and b"chrom" in Path(f"/proc/{p}/cmdline").read_bytes()
+        }
+        assert not alive, f"Chromium processes left behind: {alive}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -170,3 +170,28 @@ async def test_cancellation_mid_task_closes_the_browser_context(engine: Engine, 
     assert desc.status == WorkflowExecutionStatus.CANCELED
     await eventually(lambda: engine.pool.in_use == 0, what="the cancelled task's context to close")
     assert site.registration_count() == 0
+
+
+async def test_a_twenty_step_task_keeps_history_and_snapshots_small(engine: Engine, site: DemoSite) -> None:
+    steps = 19  # 19 form pages and the completion page: 20 snapshots
+    data = {f"answer_{i}": f"answer number {i}" for i in range(1, steps + 1)}
+    result = await engine.tasks.run(
+        {
+            "goal": "Complete the flow",
+            "start_url": site.url(f"/gen/{steps}/1"),
+            "data": data,
+            "success_text": "Flow complete",
+            "max_steps": 20,
+            "use_cache": False,
+        }
+    )
+    assert result.status == TaskStatus.SUCCEEDED, result.reason
+    assert result.steps_taken == steps
+    total = 0
+    largest = 0
+    async for event in engine.client.get_workflow_handle(result.task_id).fetch_history_events():
+        size = event.ByteSize()
+        total += size
+        largest = max(largest, size)
+    assert total <= 2 * 1024 * 1024, f"history is {total} bytes"
+    assert largest <= 40 * 1024, f"largest event is {largest} bytes (a snapshot should stay <= 32 KB)"
