@@ -19,6 +19,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.runtime import Runtime
@@ -26,6 +27,7 @@ from temporalio.worker import Worker
 
 from activities.browser import BrowserActivities
 from activities.decide import DecideActivities, check_goal
+from activities.review import ReviewActivities
 from activities.store import StoreActivities
 from browserflow.browser.chromium import find_chromium
 from browserflow.browser.pool import BrowserPool
@@ -74,6 +76,7 @@ def build_workers(
     rules_threshold: float = 0.6,
     worker_id: str | None = None,
     drain_seconds: float = 30.0,
+    artifacts_dir: Path | None = None,
 ) -> WorkerSet:
     """The two Temporal workers of one process. ``router`` None: the rules tier only."""
     worker_id = worker_id or new_worker_id()
@@ -81,6 +84,7 @@ def build_workers(
     browser = BrowserActivities(pool, session_queue, worker_id)
     decide = DecideActivities(router, rules_threshold)
     stored = StoreActivities(store)
+    review = ReviewActivities(pool, artifacts_dir or Settings.from_env().data_dir / "artifacts")
     drain = timedelta(seconds=drain_seconds)
     shared = Worker(
         client,
@@ -101,7 +105,14 @@ def build_workers(
     session = Worker(
         client,
         task_queue=session_queue,
-        activities=[browser.navigate, browser.extract, browser.act, browser.close_session],
+        activities=[
+            browser.navigate,
+            browser.extract,
+            browser.act,
+            browser.close_session,
+            review.screenshot,
+            review.park,
+        ],
         max_concurrent_activities=max(4, pool.max_sessions * 2),
         graceful_shutdown_timeout=drain,
         identity=f"{worker_id}@session",
@@ -149,6 +160,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             task_queue=settings.task_queue,
             router=router,
             rules_threshold=llm.thresholds.get("rules", 0.6),
+            artifacts_dir=settings.data_dir / "artifacts",
         )
         log.info(
             "worker %s polling %s and %s (max %d sessions, chromium %s, tiers %s, store %s)",

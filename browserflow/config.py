@@ -42,7 +42,7 @@ class Settings(BaseModel):
     chromium_path: str | None = Field(default=None, description="CHROMIUM_PATH")
     headless: bool = Field(default=True, description="BROWSERFLOW_HEADLESS")
     max_sessions: int = Field(default=8, ge=1, description="BROWSERFLOW_MAX_SESSIONS")
-    idle_session_seconds: float = Field(default=900.0, gt=0, description="BROWSERFLOW_IDLE_SESSION_SECONDS")
+    idle_session_seconds: float = Field(default=300.0, gt=0, description="BROWSERFLOW_IDLE_SESSION_SECONDS")
     metrics_port: int | None = Field(default=None, description="BROWSERFLOW_METRICS_PORT")
     web_ui_url: str = Field(default="http://localhost:8233", description="TEMPORAL_WEB_UI")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
@@ -21,8 +21,10 @@ __all__ = [
     "Action",
     "ActionKind",
     "ActionOutcome",
+    "Approve",
     "CachedPath",
     "CheckGoalInput",
+    "Checkpoint",
     "CloseSessionInput",
     "CloseSessionResult",
     "DecideInput",
@@ -33,15 +35,30 @@ __all__ = [
     "EscalateInput",
     "ExtractInput",
     "GoalCheck",
+    "Instruct",
     "NavigateInput",
     "OpenSessionInput",
     "Option",
     "PageSnapshot",
+    "ParkInput",
+    "ParkResult",
+    "Pause",
+    "ProvideInput",
+    "Reject",
+    "Resume",
+    "ReviewAck",
+    "ReviewPolicy",
+    "ReviewRequest",
+    "ReviewResponse",
+    "ReviewVerb",
+    "ScreenshotInput",
+    "ScreenshotResult",
     "SessionRef",
     "StepLog",
     "StepRecord",
     "StoreAck",
     "SuccessIndicator",
+    "TakeOver",
     "TaskFinishInput",
     "TaskProgress",
     "TaskRequest",
@@ -56,6 +73,9 @@ __all__ = [
 _FORBID = ConfigDict(extra="forbid")
 _DATA_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+
+
+ReviewPolicy = Literal["never", "on_escalation", "before_irreversible", "always"]
 
 
 class TaskStatus(StrEnum):
@@ -150,6 +170,12 @@ class TaskRequest(BaseModel):
     )
     budget_usd: float | None = Field(default=None, ge=0, description="AI spend cap; default BROWSERFLOW_BUDGET_USD")
     use_cache: bool = Field(default=True, description="replay a cached path for this site and goal when one exists")
+    review_policy: ReviewPolicy = Field(default="on_escalation", description="when a person is asked")
+    review_timeout: float = Field(default=24 * 3600, gt=0, description="seconds to wait for a reviewer")
+    review_timeout_action: Literal["fail", "approve"] = Field(
+        default="fail", description="after the timeout: fail (review_timeout), or approve a reversible action"
+    )
+    park_after: float = Field(default=60.0, ge=0, description="seconds of waiting before the browser is parked")
 
     @field_validator("goal")
     @classmethod
@@ -347,6 +373,9 @@ class ErrorInfo(BaseModel):
 class ActionOutcome(BaseModel):
     """What acting did: how far it got, where the page is now, and the page after the action."""
 
+    storage_state: dict[str, Any] | None = Field(
+        default=None, description="cookies and local storage after acting: the checkpoint to recover from"
+    )
     ok: bool
     executed: int = Field(default=0, description="how many of the actions ran to completion")
     error: ErrorInfo | None = None
@@ -371,6 +400,7 @@ class GoalCheck(BaseModel):
 class OpenSessionInput(BaseModel):
     task_id: str
     site: str = ""
+    storage_state: dict[str, Any] | None = Field(default=None, description="restore a parked or lost session")
 
 
 class SessionRef(BaseModel):
@@ -458,6 +488,8 @@ class TaskProgress(BaseModel):
     url: str = ""
     last_action: str = ""
     detail: str = ""
+    eta_seconds: float | None = Field(default=None, description="from past runs of the same site")
+    review: ReviewRequest | None = None
 
 
 class TaskResult(BaseModel):
@@ -519,3 +551,99 @@ class EscalateInput(BaseModel):
     decide: DecideInput
     spent_usd: float = 0.0
     budget_usd: float | None = None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# People in the loop: review requests and the reviewer's verbs (each a signal and an update)
+
+
+class ReviewRequest(BaseModel):
+    """What a reviewer is asked to decide. The screenshot is a file on the worker, never in history."""
+
+    reason: str
+    detail: str = ""
+    step: int
+    url: str
+    proposed: list[Action] = Field(default_factory=list)
+    screenshot: str = ""
+    requested_at: datetime
+
+
+class Approve(BaseModel):
+    model_config = _FORBID
+    note: str = ""
+
+
+class Reject(BaseModel):
+    model_config = _FORBID
+    reason: str = Field(min_length=1)
+
+
+class ProvideInput(BaseModel):
+    model_config = _FORBID
+    values: dict[str, StrictStr] = Field(min_length=1, description="task data to add or replace")
+
+
+class Instruct(BaseModel):
+    model_config = _FORBID
+    action: Action
+
+
+class TakeOver(BaseModel):
+    model_config = _FORBID
+    result: dict[str, StrictStr] = Field(default_factory=dict, description="result data the person obtained")
+    note: str = ""
+
+
+class Pause(BaseModel):
+    model_config = _FORBID
+    reason: str = ""
+
+
+class Resume(BaseModel):
+    model_config = _FORBID
+
+
+ReviewVerb = Literal["approve", "reject", "provide_input", "instruct", "take_over"]
+
+
+class ReviewResponse(BaseModel):
+    """A reviewer's answer, as the workflow keeps it."""
+
+    verb: ReviewVerb
+    reason: str = ""
+    values: dict[str, str] = Field(default_factory=dict)
+    action: Action | None = None
+    result: dict[str, str] = Field(default_factory=dict)
+
+
+class ReviewAck(BaseModel):
+    """The immediate answer of a review update."""
+
+    accepted: bool
+    detail: str
+
+
+class Checkpoint(BaseModel):
+    """What a session is rebuilt from on another worker: where it was and its cookies/storage."""
+
+    url: str
+    storage_state: dict[str, Any] | None = None
+
+
+class ScreenshotInput(BaseModel):
+    session_id: str
+    task_id: str
+    name: str
+
+
+class ScreenshotResult(BaseModel):
+    path: str
+
+
+class ParkInput(BaseModel):
+    session_id: str
+
+
+class ParkResult(BaseModel):
+    checkpoint: Checkpoint

@@ -152,6 +152,91 @@ async def _cmd_cancel(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _pairs(items: Sequence[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"expected FIELD=VALUE, got {item!r}")
+        found[key] = value
+    return found
+
+
+async def _cmd_reviews(args: argparse.Namespace, settings: Settings) -> int:
+    from client.sdk import BrowserTasks
+
+    pending = await (await BrowserTasks.connect()).reviews()
+    for task_id, review in pending:
+        proposed = "; ".join(a.describe() for a in review.proposed) or "-"
+        print(f"{task_id}  {review.requested_at.isoformat(timespec='seconds')}  {review.reason}: {review.detail}")
+        print(f"    step {review.step} at {review.url}\n    proposed: {proposed}")
+        print(f"    screenshot: {review.screenshot or '(none)'}")
+    if not pending:
+        print("no pending reviews", file=sys.stderr)
+    return 0
+
+
+async def _cmd_verb(args: argparse.Namespace, settings: Settings) -> int:
+    from browserflow.contracts import Action
+    from client.sdk import BrowserTasks, ReviewRefused
+
+    handle = (await BrowserTasks.connect()).get(args.task_id)
+    try:
+        if args.command == "approve":
+            ack = await handle.approve(args.note or "")
+        elif args.command == "reject":
+            ack = await handle.reject(args.reason)
+        elif args.command == "input":
+            ack = await handle.provide_input(_pairs(args.values))
+        elif args.command == "take-over":
+            ack = await handle.take_over(_pairs(args.values), note=args.note or "")
+        else:
+            kind, selector, *rest = args.action
+            action = Action(kind=kind, selector=selector, label=selector, value=rest[0] if rest else None)
+            if kind == "navigate":
+                action = Action(kind="navigate", value=selector)
+            ack = await handle.instruct(action)
+    except ReviewRefused as exc:
+        print(f"browserflow: {exc}", file=sys.stderr)
+        return 3
+    print(ack.detail)
+    return 0
+
+
+async def _cmd_pause(args: argparse.Namespace, settings: Settings) -> int:
+    from client.sdk import BrowserTasks
+
+    handle = (await BrowserTasks.connect()).get(args.task_id)
+    if args.command == "pause":
+        await handle.pause(args.reason or "")
+        print(f"{args.task_id} will pause at its next step boundary")
+    else:
+        await handle.resume()
+        print(f"{args.task_id} resumed")
+    return 0
+
+
+async def _cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
+    from client.sdk import BrowserTasks
+
+    handle = (await BrowserTasks.connect()).get(args.task_id)
+    result = await _follow(handle, quiet=False)
+    _print_result(result)
+    return 0 if result.goal_achieved else 1
+
+
+def _cmd_trace(args: argparse.Namespace, settings: Settings) -> int:
+    folder = settings.data_dir / "artifacts" / args.task_id
+    traces = sorted(folder.glob("trace-*.zip")) if folder.exists() else []
+    if not traces:
+        print(f"browserflow: no trace recorded for {args.task_id} under {folder}", file=sys.stderr)
+        return 1
+    for trace in traces:
+        print(trace)
+        print(f"    open with: playwright show-trace {trace}")
+    return 0
+
+
 def _store(settings: Settings) -> Any:
     from browserflow.store import Store
 
@@ -256,6 +341,31 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--since", help="window, e.g. 7d, 12h")
     stats.add_argument("--site", help="host[:port]")
     sub.add_parser("cost", help="one task's decision cost breakdown").add_argument("task_id")
+    sub.add_parser("reviews", help="pending reviews, oldest first")
+    approve = sub.add_parser("approve", help="approve the proposed action of a pending review")
+    approve.add_argument("task_id")
+    approve.add_argument("--note")
+    reject = sub.add_parser("reject", help="reject: the task ends with status rejected")
+    reject.add_argument("task_id")
+    reject.add_argument("--reason", required=True)
+    give = sub.add_parser("input", help="supply task data and let the engine decide again")
+    give.add_argument("task_id")
+    give.add_argument("values", nargs="+", metavar="FIELD=VALUE")
+    instruct = sub.add_parser("instruct", help="tell the engine exactly what to do next")
+    instruct.add_argument("task_id")
+    instruct.add_argument(
+        "action", nargs="+", metavar="KIND SELECTOR [VALUE]", help="e.g. click 'text=Book a slot' | fill '#email' x@y.z"
+    )
+    over = sub.add_parser("take-over", help="a person finished the task by hand")
+    over.add_argument("task_id")
+    over.add_argument("values", nargs="*", metavar="FIELD=VALUE", help="result data")
+    over.add_argument("--note")
+    pause = sub.add_parser("pause", help="pause at the next step boundary")
+    pause.add_argument("task_id")
+    pause.add_argument("--reason")
+    sub.add_parser("resume", help="resume a paused task").add_argument("task_id")
+    sub.add_parser("watch", help="stream a task's progress until it ends").add_argument("task_id")
+    sub.add_parser("trace", help="the task's Playwright trace files").add_argument("task_id")
     sub.add_parser("server", help="run the embedded Temporal dev server in the foreground")
     sub.add_parser("up", help="start the local stack (server, demo site, worker) in the background")
     sub.add_parser("down", help="stop what `up` started")
@@ -270,10 +380,19 @@ _ASYNC = {
     "steps": _cmd_steps,
     "list": _cmd_list,
     "cancel": _cmd_cancel,
+    "reviews": _cmd_reviews,
+    "approve": _cmd_verb,
+    "reject": _cmd_verb,
+    "input": _cmd_verb,
+    "instruct": _cmd_verb,
+    "take-over": _cmd_verb,
+    "pause": _cmd_pause,
+    "resume": _cmd_pause,
+    "watch": _cmd_watch,
 }
 
 
-_SYNC = {"db": _cmd_db, "stats": _cmd_stats, "cost": _cmd_cost}
+_SYNC = {"db": _cmd_db, "stats": _cmd_stats, "cost": _cmd_cost, "trace": _cmd_trace}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

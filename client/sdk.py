@@ -20,6 +20,7 @@ from temporalio.client import (
     WorkflowExecutionStatus,
     WorkflowFailureError,
     WorkflowHandle,
+    WorkflowUpdateFailedError,
 )
 from temporalio.common import (
     Priority,
@@ -29,19 +30,40 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import CancelledError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from browserflow.config import Settings
-from browserflow.contracts import StepLog, TaskProgress, TaskRequest, TaskResult, TaskStatus
+from browserflow.contracts import (
+    Action,
+    Approve,
+    Instruct,
+    Pause,
+    ProvideInput,
+    Reject,
+    Resume,
+    ReviewAck,
+    ReviewRequest,
+    StepLog,
+    TakeOver,
+    TaskProgress,
+    TaskRequest,
+    TaskResult,
+    TaskStatus,
+)
 from browserflow.errors import RequestInvalid
 from browserflow.store import CostBreakdown, Stats, Store
 from browserflow.temporal.connect import connect
 from browserflow.temporal.search_attributes import TASK_SITE, TASK_STATUS
 from client.goal_engine import GoalEngineResult, GoalEngineTask
 
-__all__ = ["BrowserTasks", "TaskHandle", "TaskSummary", "parse_request", "temporal_priority"]
+__all__ = ["BrowserTasks", "ReviewRefused", "TaskHandle", "TaskSummary", "parse_request", "temporal_priority"]
 
 WORKFLOW = "BrowserTaskWorkflow"
 _EXECUTION_MARGIN = timedelta(minutes=5)
+
+
+class ReviewRefused(Exception):
+    """A review verb was refused: no review pending, already answered, or a malformed payload."""
 
 
 def _explain(exc: ValidationError) -> str:
@@ -131,6 +153,47 @@ class TaskHandle:
                 execution_time_seconds=elapsed,
             )
 
+    # -- people in the loop: each verb is an update, answered at once (rejected with a reason when no review
+    #    is pending or the payload is malformed); the same verbs exist as signals for the Web UI.
+
+    async def pending_review(self) -> ReviewRequest | None:
+        return (await self.status()).review
+
+    async def approve(self, note: str = "") -> ReviewAck:
+        return await self._verb("approve", Approve(note=note))
+
+    async def reject(self, reason: str) -> ReviewAck:
+        return await self._verb("reject", Reject(reason=reason))
+
+    async def provide_input(self, values: Mapping[str, str]) -> ReviewAck:
+        return await self._verb("provide_input", ProvideInput(values=dict(values)))
+
+    async def instruct(self, action: Action | Mapping[str, Any]) -> ReviewAck:
+        return await self._verb("instruct", Instruct(action=Action.model_validate(action)))
+
+    async def take_over(self, result: Mapping[str, str] | None = None, note: str = "") -> ReviewAck:
+        return await self._verb("take_over", TakeOver(result=dict(result or {}), note=note))
+
+    async def pause(self, reason: str = "") -> None:
+        await self._handle.signal("pause", Pause(reason=reason))
+
+    async def resume(self) -> None:
+        await self._handle.signal("resume", Resume())
+
+    async def _verb(self, name: str, arg: BaseModel) -> ReviewAck:
+        try:
+            return await self._handle.execute_update(name, arg, result_type=ReviewAck)
+        except WorkflowUpdateFailedError as exc:
+            cause = exc.cause
+            message = getattr(cause, "message", None) or str(cause or exc)
+            raise ReviewRefused(f"{name} refused for {self.id}: {message}") from None
+        except RPCError as exc:
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                raise ReviewRefused(
+                    f"{name} refused for {self.id}: the task has already ended ({exc.message})"
+                ) from None
+            raise
+
     async def goal_engine_result(self) -> GoalEngineResult:
         return GoalEngineResult.from_result(await self.result())
 
@@ -214,6 +277,15 @@ class BrowserTasks:
         if self._store_instance is None:
             self._store_instance = Store.from_settings()
         return self._store_instance
+
+    async def reviews(self, limit: int = 100) -> list[tuple[str, ReviewRequest]]:
+        """Pending reviews, oldest first: (task id, what the reviewer is asked)."""
+        pending: list[tuple[str, ReviewRequest]] = []
+        for row in await self.list(status=TaskStatus.NEEDS_REVIEW.value, limit=limit):
+            review = await self.get(row.task_id).pending_review()
+            if review is not None:
+                pending.append((row.task_id, review))
+        return sorted(pending, key=lambda item: item[1].requested_at)
 
     async def list(self, status: str | None = None, site: str | None = None, limit: int = 50) -> list[TaskSummary]:
         """Tasks, newest first, filtered by ``TaskStatus`` and ``TaskSite``."""

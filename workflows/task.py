@@ -3,19 +3,19 @@
 Deterministic orchestration only: every browser, decision, store and clock-dependent action is an activity.
 Per step: ``check_goal`` and ``decide`` run as local activities (pure functions of the page snapshot),
 ``act`` as a remote activity on the worker holding the browser, returning the snapshot after acting, so a
-step costs one remote round trip. A cached path for the site and goal is replayed with no decisions at all;
-each replayed step is verified, and a mismatch hands over to live decisions from that page on.
+step costs one remote round trip. A cached path is replayed with no decisions; a mismatch hands over to
+live decisions. People step in through review verbs (``workflows/review.py``); a lost worker's session is
+rebuilt elsewhere from the last checkpoint (``workflows/session.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
-from temporalio.exceptions import TimeoutError as TemporalTimeout
+from temporalio.exceptions import ActivityError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from activities.browser import BrowserActivities
@@ -27,17 +27,16 @@ with workflow.unsafe.imports_passed_through():
         ActionOutcome,
         CachedPath,
         CheckGoalInput,
-        CloseSessionInput,
+        Checkpoint,
         DecideInput,
         Decision,
         DecisionAttempt,
         ErrorInfo,
         EscalateInput,
         ExtractInput,
-        NavigateInput,
-        OpenSessionInput,
         PageSnapshot,
-        SessionRef,
+        ReviewRequest,
+        ReviewResponse,
         StepLog,
         StepRecord,
         TaskFinishInput,
@@ -51,66 +50,23 @@ with workflow.unsafe.imports_passed_through():
     from browserflow.goals import probe_selectors
     from browserflow.temporal.policies import options
     from browserflow.temporal.search_attributes import TASK_SITE, TASK_STATUS
+    from workflows.review import ReviewMixin
+    from workflows.session import ActFailed, Ending, SessionLost, SessionMixin, Stop, detail, failure
 
 __all__ = ["BrowserTaskWorkflow"]
 
-# error types (ApplicationError.type) that end the task, with the status they end it in
-_TERMINAL_ERRORS: dict[str, TaskStatus] = {
-    "SiteDown": TaskStatus.SITE_DOWN,
-    "AccessDenied": TaskStatus.ACCESS_DENIED,
-    "InvalidUrl": TaskStatus.INVALID_URL,
-    "SecretUnavailable": TaskStatus.FAILED,
-    "SessionNotFound": TaskStatus.FAILED,
-    "BudgetExceeded": TaskStatus.BUDGET_EXCEEDED,
-}
 _LOOP_REPEATS = 3
 _HISTORY_FOR_DECIDER = 6
 _STORE_FINISH_WAIT_SECONDS = 10.0
-
-
-@dataclass
-class _Ending:
-    status: TaskStatus
-    reason: str
-    result_data: dict[str, str] = field(default_factory=dict)
-
-
-class _Stop(Exception):
-    def __init__(self, ending: _Ending) -> None:
-        super().__init__(ending.reason)
-        self.ending = ending
-
-
-class _ActFailed(Exception):
-    def __init__(self, error: ErrorInfo, index: int | None) -> None:
-        super().__init__(error.message)
-        self.error = error
-        self.index = index
-
-
-def _failure(err: ActivityError) -> ErrorInfo:
-    cause = err.cause
-    if isinstance(cause, ApplicationError):
-        return ErrorInfo(
-            type=cause.type or "ApplicationError", message=cause.message, retryable=not cause.non_retryable
-        )
-    if isinstance(cause, TemporalTimeout):
-        return ErrorInfo(type=f"Timeout.{cause.type.name if cause.type else 'UNKNOWN'}", message=str(cause))
-    return ErrorInfo(type=type(cause).__name__ if cause else "ActivityError", message=str(cause or err))
-
-
-def _detail(err: ActivityError, key: str) -> Any:
-    cause = err.cause
-    if isinstance(cause, ApplicationError) and cause.details and isinstance(cause.details[0], dict):
-        return cause.details[0].get(key)
-    return None
+_UNCERTAIN = "SubmissionUncertain"
 
 
 @workflow.defn(name="BrowserTaskWorkflow")
-class BrowserTaskWorkflow:
+class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
     @workflow.init
     def __init__(self, request: TaskRequest) -> None:
         self._request = request
+        self._data = dict(request.data)
         self._status = TaskStatus.RUNNING
         self._steps: list[StepRecord] = []
         self._attempts: dict[int, list[DecisionAttempt]] = {}
@@ -118,12 +74,15 @@ class BrowserTaskWorkflow:
         self._url = request.start_url
         self._last_action = ""
         self._detail = "starting"
-        self._session: SessionRef | None = None
-        self._opening: asyncio.Future[SessionRef] | None = None
         self._spent = 0.0
         self._cache: CachedPath | None = None
         self._cache_broken = False
         self._site_median: float | None = None
+        self._started = workflow.now()
+        self._deadline = self._started + timedelta(seconds=request.timeout)
+        self._waiting_since: Any = None  # set while a person is awaited: that time does not count
+        self._init_review()
+        self._init_session()
 
     # -- queries -----------------------------------------------------------------------------------------
 
@@ -133,6 +92,9 @@ class BrowserTaskWorkflow:
         done = self._status not in {TaskStatus.RUNNING, TaskStatus.NEEDS_REVIEW, TaskStatus.PAUSED}
         planned = len(self._cache.steps) if self._cache and not self._cache_broken else max_steps
         percent = 100.0 if done else round(min(99.0, 100.0 * self._step / max(planned, 1)), 1)
+        eta = None
+        if not done and self._site_median is not None:
+            eta = max(0.0, round(self._site_median - (workflow.now() - self._started).total_seconds(), 1))
         return TaskProgress(
             task_id=workflow.info().workflow_id,
             status=self._status,
@@ -142,6 +104,8 @@ class BrowserTaskWorkflow:
             url=self._url,
             last_action=self._last_action,
             detail=self._detail,
+            eta_seconds=eta,
+            review=self._review,
         )
 
     @workflow.query
@@ -152,36 +116,62 @@ class BrowserTaskWorkflow:
 
     @workflow.run
     async def run(self, request: TaskRequest) -> TaskResult:
-        started = workflow.now()
         workflow.upsert_search_attributes(
             [TASK_STATUS.value_set(TaskStatus.RUNNING.value), TASK_SITE.value_set(request.site)]
         )
+        drive = asyncio.ensure_future(self._drive(request))
+        watchdog = asyncio.ensure_future(self._watchdog())
         try:
-            ending = await asyncio.wait_for(self._drive(request), timeout=request.timeout)
-        except TimeoutError:
-            ending = _Ending(TaskStatus.TIMEOUT, f"the task did not finish within its timeout of {request.timeout:g} s")
+            await workflow.wait([drive, watchdog], return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:
+            for task in (drive, watchdog):
+                task.cancel()
+            await workflow.wait([drive, watchdog])
             self._set_status(TaskStatus.CANCELLED, "cancelled by request")
             await self._close_session()
-            await self._record_finish(
-                request, self._result(request, _Ending(TaskStatus.CANCELLED, "cancelled"), started)
-            )
+            await self._record_finish(request, self._result(request, Ending(TaskStatus.CANCELLED, "cancelled")))
             raise
+        if drive.done():
+            watchdog.cancel()
+            ending = drive.result()
+        else:
+            drive.cancel()
+            await workflow.wait([drive])
+            ending = Ending(TaskStatus.TIMEOUT, f"the task did not finish within its timeout of {request.timeout:g} s")
         self._set_status(ending.status, ending.reason)
         await self._close_session()
-        result = self._result(request, ending, started)
+        result = self._result(request, ending)
         await self._record_finish(request, result)
         return result
 
-    def _result(self, request: TaskRequest, ending: _Ending, started: Any) -> TaskResult:
+    async def _watchdog(self) -> None:
+        """Returns when the task's own time is up; time spent waiting for a person does not count."""
+        while True:
+            if self._waiting_since is not None:
+                await workflow.wait_condition(lambda: self._waiting_since is None)
+                continue
+            remaining = (self._deadline - workflow.now()).total_seconds()
+            if remaining <= 0:
+                return
+            try:
+                await workflow.wait_condition(lambda: self._waiting_since is not None, timeout=remaining)
+            except TimeoutError:
+                continue
+
+    def _person_wait(self, waiting: bool) -> None:
+        if waiting and self._waiting_since is None:
+            self._waiting_since = workflow.now()
+        elif not waiting and self._waiting_since is not None:
+            self._deadline += workflow.now() - self._waiting_since
+            self._waiting_since = None
+
+    def _result(self, request: TaskRequest, ending: Ending) -> TaskResult:
         decisions: dict[str, int] = {}
         for record in self._steps:
             decisions[record.tier] = decisions.get(record.tier, 0) + 1
-        elapsed = round((workflow.now() - started).total_seconds(), 3)
+        elapsed = round((workflow.now() - self._started).total_seconds(), 3)
         cache_hit = self._cache is not None and not self._cache_broken and ending.status == TaskStatus.SUCCEEDED
-        saved = None
-        if cache_hit and self._site_median is not None:
-            saved = round(self._site_median - elapsed, 3)
+        saved = round(self._site_median - elapsed, 3) if cache_hit and self._site_median is not None else None
         return TaskResult(
             task_id=workflow.info().workflow_id,
             status=ending.status,
@@ -197,10 +187,10 @@ class BrowserTaskWorkflow:
             decisions_by_tier=decisions,
         )
 
-    async def _drive(self, request: TaskRequest) -> _Ending:
+    async def _drive(self, request: TaskRequest) -> Ending:
         try:
             return await self._loop(request)
-        except _Stop as stop:
+        except Stop as stop:
             return stop.ending
 
     async def _start(self, request: TaskRequest) -> TaskStartResult:
@@ -218,40 +208,28 @@ class BrowserTaskWorkflow:
             workflow.logger.warning("store unavailable at start; running without the path cache: %s", err.cause)
             return TaskStartResult()
 
-    async def _loop(self, request: TaskRequest) -> _Ending:
+    async def _loop(self, request: TaskRequest) -> Ending:
         probes = probe_selectors(request.indicators())
         domains = request.domains()
         self._detail = "opening a browser session"
-        # shielded: a cancellation while the session opens must still learn its id, to close it
-        self._opening = asyncio.ensure_future(
-            workflow.execute_activity_method(
-                BrowserActivities.open_session,
-                OpenSessionInput(task_id=workflow.info().workflow_id, site=request.site),
-                summary="open browser session",
-                **options("open_session"),
-            )
-        )
+        self._open_future()
         started = await self._start(request)
-        self._session = await asyncio.shield(self._opening)
+        await self._await_open()
         self._site_median = started.site_median_seconds
         self._cache = started.path
         replay: list[list[Action]] = [list(s) for s in self._cache.steps] if self._cache else []
-        snapshot: PageSnapshot = await self._page(
-            BrowserActivities.navigate,
-            NavigateInput(
-                session_id=self._session.session_id,
-                url=request.start_url,
-                allowed_domains=domains,
-                probe_selectors=probes,
-            ),
-            "navigate",
-            f"open {request.start_url}",
-        )
+        try:
+            snapshot = await self._navigate(request.start_url, probes, domains)
+        except SessionLost as lost:
+            snapshot = await self._restore(probes, domains, lost.error.message)
+        self._checkpoint = Checkpoint(url=snapshot.url)
         self._url = snapshot.url
         hashes = [snapshot.state_hash]
         failed: list[Action] = []
         submitted = False
+        forced: Decision | None = None  # what a reviewer told us to do next
         while True:
+            snapshot = await self._pause_point(probes, domains) or snapshot
             check = await workflow.execute_local_activity(
                 check_goal,
                 CheckGoalInput(
@@ -266,16 +244,26 @@ class BrowserTaskWorkflow:
                 **options("check_goal"),
             )
             if check.met:
-                return _Ending(TaskStatus.SUCCEEDED, f"goal reached: {check.reason}", check.result_data)
+                return Ending(TaskStatus.SUCCEEDED, f"goal reached: {check.reason}", check.result_data)
             if self._step >= request.max_steps:
-                return _Ending(TaskStatus.MAX_STEPS, f"goal not reached after max_steps={request.max_steps} steps")
-            if replay:
+                return Ending(TaskStatus.MAX_STEPS, f"goal not reached after max_steps={request.max_steps} steps")
+            if forced is not None:
+                decision, forced = forced, None
+            elif replay:
                 decision = Decision(actions=replay.pop(0), confidence=1.0, tier="cache", reason="cached path")
             else:
                 decision = await self._decide(request, snapshot, failed, domains)
-            if not decision.actions:
-                reason = decision.reason or "no decider could say what to do next"
-                return _Ending(TaskStatus.STUCK, f"cannot proceed on {snapshot.url}: {reason}")
+            gate = self._gate(decision)
+            if gate is not None:
+                outcome_of_review = await self._ask(gate[0], gate[1], decision, probes, domains)
+                if isinstance(outcome_of_review, Ending):
+                    return outcome_of_review
+                if outcome_of_review is None:  # re-decide on the (possibly rebuilt) page
+                    snapshot = await self._ensure_session(probes, domains) or snapshot
+                    hashes = [snapshot.state_hash]
+                    continue
+                decision = outcome_of_review
+                snapshot = await self._ensure_session(probes, domains) or snapshot
             self._step += 1
             actions = [a.model_copy(update={"id": f"{self._step}.{i}"}) for i, a in enumerate(decision.actions)]
             summary = decision.describe()
@@ -283,55 +271,217 @@ class BrowserTaskWorkflow:
             self._detail = f"step {self._step}/{request.max_steps}: {summary}"
             workflow.set_current_details(f"**Step {self._step}/{request.max_steps}**: {summary}\n\n{snapshot.url}")
             outcome, error, index = await self._act(actions, domains, probes, summary)
-            self._steps.append(
-                StepRecord(
-                    step=self._step,
-                    url=snapshot.url,
-                    decision=summary,
-                    tier=decision.tier,
-                    confidence=decision.confidence,
-                    actions=actions,
-                    ok=error is None,
-                    error=error,
-                    url_after=outcome.url if outcome else snapshot.url,
-                    cost_usd=decision.cost_usd,
-                    duration_ms=outcome.duration_ms if outcome else 0.0,
-                )
-            )
-            if decision.attempts:
-                self._attempts[self._step] = list(decision.attempts)
+            self._record(decision, actions, snapshot, outcome, error)
+            irreversible = any(a.irreversible for a in actions)
+            if error is not None and (
+                error.type.startswith(("SessionNotFound", "Timeout.")) or error.type == _UNCERTAIN
+            ):
+                # the worker holding the page is gone, or a submit's outcome is unknown: rebuild, then look
+                if decision.tier == "cache":
+                    replay.insert(0, decision.actions)
+                snapshot = await self._restore(probes, domains, error.message)
+                hashes = [snapshot.state_hash]
+                if irreversible:
+                    met = await self._goal_met(request, snapshot)
+                    if met:
+                        continue  # it took effect: the loop's check ends the task
+                    answer = await self._ask(
+                        "uncertain_submission",
+                        f"'{summary}' may or may not have taken effect before the failure ({error.message})",
+                        decision,
+                        probes,
+                        domains,
+                        allowed_without_review=False,
+                    )
+                    if isinstance(answer, Ending):
+                        return answer
+                    forced = answer if isinstance(answer, Decision) else None
+                    snapshot = await self._ensure_session(probes, domains) or snapshot
+                continue
             if outcome is None or outcome.snapshot is None:
                 failed.append(actions[index if index is not None and index < len(actions) else -1])
-                snapshot = await self._page(
-                    BrowserActivities.extract,
-                    ExtractInput(session_id=self._require_session().session_id, probe_selectors=probes),
-                    "extract",
-                    "extract page",
-                )
+                snapshot = await self._extract(probes, domains)
             else:
                 if outcome.snapshot.state_hash != snapshot.state_hash:
                     failed = []
                 elif decision.tier == "cache":
-                    error = ErrorInfo(type="CacheMismatch", message="the page did not react to the cached step")
-                submitted = any(a.irreversible for a in actions)
+                    self._steps[-1].ok = False
+                    self._steps[-1].error = ErrorInfo(type="CacheMismatch", message="the page did not react")
+                submitted = irreversible
                 snapshot = outcome.snapshot
-            if decision.tier == "cache" and error is not None:
+                self._checkpoint = Checkpoint(url=snapshot.url, storage_state=outcome.storage_state)
+            if decision.tier == "cache" and not self._steps[-1].ok:
                 self._cache_broken = True  # self-heal: live decisions from this page on
                 replay = []
             self._url = snapshot.url
             hashes.append(snapshot.state_hash)
             if len(hashes) >= _LOOP_REPEATS and len(set(hashes[-_LOOP_REPEATS:])) == 1:
-                return _Ending(
-                    TaskStatus.LOOP_DETECTED,
-                    f"the page did not change over {_LOOP_REPEATS} observations in a row at {snapshot.url}",
-                )
+                reason = f"the page did not change over {_LOOP_REPEATS} observations in a row at {snapshot.url}"
+                if request.review_policy == "never":
+                    return Ending(TaskStatus.LOOP_DETECTED, reason)
+                answer = await self._ask("loop_detected", reason, Decision(), probes, domains)
+                if isinstance(answer, Ending):
+                    return answer
+                snapshot = await self._ensure_session(probes, domains) or snapshot
+                hashes = [snapshot.state_hash]
+                failed = []
+                forced = answer if isinstance(answer, Decision) and answer.actions else None
+
+    # -- steps -------------------------------------------------------------------------------------------
+
+    def _gate(self, decision: Decision) -> tuple[str, str] | None:
+        """Whether a person must look before this decision is acted on: (reason, detail) or None."""
+        policy = self._request.review_policy
+        if not decision.actions:
+            reason = decision.reason or "no decider could say what to do next"
+            if policy == "never":
+                raise Stop(Ending(TaskStatus.STUCK, f"cannot proceed on {self._url}: {reason}"))
+            return "cannot_proceed", reason
+        if decision.tier == "human":
+            return None
+        if policy == "always":
+            return "review_every_step", decision.describe()
+        if policy == "before_irreversible" and any(a.irreversible for a in decision.actions):
+            return "before_irreversible", decision.describe()
+        return None
+
+    async def _ask(
+        self,
+        reason: str,
+        why: str,
+        decision: Decision,
+        probes: list[str],
+        domains: list[str],
+        *,
+        allowed_without_review: bool = True,
+    ) -> Decision | Ending | None:
+        """Ask a person; returns the decision to act on, an ending, or None to decide again."""
+        request = self._request
+        if request.review_policy == "never" and allowed_without_review:
+            return decision
+        if request.review_policy == "never":
+            return Ending(TaskStatus.FAILED, f"{reason}: {why} (review policy 'never' forbids acting again)")
+        response = await self._await_review(reason, why, decision.actions)
+        if response is None:
+            reversible = decision.actions and not any(a.irreversible for a in decision.actions)
+            if request.review_timeout_action == "approve" and reversible and reason != "uncertain_submission":
+                return decision
+            return Ending(
+                TaskStatus.REVIEW_TIMEOUT, f"no reviewer answered within {request.review_timeout:g} s ({reason})"
+            )
+        return self._apply(response, decision)
+
+    def _apply(self, response: ReviewResponse, decision: Decision) -> Decision | Ending | None:
+        if response.verb == "approve":
+            return decision if decision.actions else None
+        if response.verb == "reject":
+            return Ending(TaskStatus.REJECTED, f"rejected by a reviewer: {response.reason}")
+        if response.verb == "provide_input":
+            self._data.update(response.values)
+            return None
+        if response.verb == "instruct" and response.action is not None:
+            return Decision(actions=[response.action], confidence=1.0, tier="human", reason="instructed by a reviewer")
+        note = f": {response.reason}" if response.reason else ""
+        return Ending(TaskStatus.SUCCEEDED, f"completed by a reviewer{note}", dict(response.result))
+
+    async def _await_review(self, reason: str, why: str, proposed: list[Action]) -> ReviewResponse | None:
+        shot = await self._screenshot(f"step{self._step}-{reason}")
+        self._review = ReviewRequest(
+            reason=reason,
+            detail=why,
+            step=self._step,
+            url=self._url,
+            proposed=proposed,
+            screenshot=shot,
+            requested_at=workflow.now(),
+        )
+        self._response = None
+        self._set_status(TaskStatus.NEEDS_REVIEW, f"{reason}: {why}")
+        self._person_wait(True)
+        try:
+            answered = await self._wait_for(lambda: self._response is not None, self._request.review_timeout)
+        finally:
+            self._person_wait(False)
+        response = self._response if answered else None
+        self._review = None
+        self._response = None
+        self._set_status(TaskStatus.RUNNING, f"review answered: {response.verb}" if response else "review timed out")
+        return response
+
+    async def _wait_for(self, condition: Any, timeout: float) -> bool:
+        """Wait for ``condition`` up to ``timeout`` seconds, parking the browser after ``park_after``."""
+        park_after = min(self._request.park_after, timeout)
+        try:
+            await workflow.wait_condition(condition, timeout=park_after)
+            return True
+        except TimeoutError:
+            pass
+        await self._park()
+        try:
+            await workflow.wait_condition(condition, timeout=max(timeout - park_after, 0.001))
+            return True
+        except TimeoutError:
+            return bool(condition())
+
+    async def _pause_point(self, probes: list[str], domains: list[str]) -> PageSnapshot | None:
+        if not self._paused:
+            return None
+        self._set_status(TaskStatus.PAUSED, self._pause_reason)
+        self._person_wait(True)
+        try:
+            await self._wait_for(lambda: not self._paused, float(365 * 24 * 3600))
+        finally:
+            self._person_wait(False)
+        self._set_status(TaskStatus.RUNNING, "resumed")
+        return await self._ensure_session(probes, domains)
+
+    async def _goal_met(self, request: TaskRequest, snapshot: PageSnapshot) -> bool:
+        check = await workflow.execute_local_activity(
+            check_goal,
+            CheckGoalInput(
+                goal=request.goal,
+                snapshot=snapshot,
+                indicators=request.indicators(),
+                extract=request.extract,
+                start_url=request.start_url,
+            ),
+            summary="did the submission take effect?",
+            **options("check_goal"),
+        )
+        return check.met
+
+    def _record(
+        self,
+        decision: Decision,
+        actions: list[Action],
+        snapshot: PageSnapshot,
+        outcome: ActionOutcome | None,
+        error: ErrorInfo | None,
+    ) -> None:
+        self._steps.append(
+            StepRecord(
+                step=self._step,
+                url=snapshot.url,
+                decision=decision.describe(),
+                tier=decision.tier,
+                confidence=decision.confidence,
+                actions=actions,
+                ok=error is None,
+                error=error,
+                url_after=outcome.url if outcome else snapshot.url,
+                cost_usd=decision.cost_usd,
+                duration_ms=outcome.duration_ms if outcome else 0.0,
+            )
+        )
+        if decision.attempts:
+            self._attempts[self._step] = list(decision.attempts)
 
     async def _decide(
         self, request: TaskRequest, snapshot: PageSnapshot, failed: list[Action], domains: list[str]
     ) -> Decision:
         inp = DecideInput(
             goal=request.goal,
-            data=request.data,
+            data=self._data,
             snapshot=snapshot,
             history=self._steps[-_HISTORY_FOR_DECIDER:],
             failed_actions=failed,
@@ -352,10 +502,10 @@ class BrowserTaskWorkflow:
         except ActivityError as err:
             if is_cancelled_exception(err):
                 raise asyncio.CancelledError() from err
-            error = _failure(err)
-            self._spent += float(_detail(err, "spent_usd") or 0.0)
+            error = failure(err)
+            self._spent += float(detail(err, "spent_usd") or 0.0)
             if error.type == "BudgetExceeded":
-                raise _Stop(_Ending(TaskStatus.BUDGET_EXCEEDED, error.message)) from None
+                raise Stop(Ending(TaskStatus.BUDGET_EXCEEDED, error.message)) from None
             workflow.logger.warning("model tiers failed (%s); using the rules decision", error.message)
             return decision
         self._spent += escalated.cost_usd
@@ -365,67 +515,28 @@ class BrowserTaskWorkflow:
         self, actions: list[Action], domains: list[str], probes: list[str], summary: str
     ) -> tuple[ActionOutcome | None, ErrorInfo | None, int | None]:
         try:
-            outcome: ActionOutcome = await self._page(
+            outcome: ActionOutcome = await self._call(
                 BrowserActivities.act,
-                ActInput(
-                    session_id=self._require_session().session_id,
-                    actions=actions,
-                    allowed_domains=domains,
-                    probe_selectors=probes,
-                ),
+                lambda sid: ActInput(session_id=sid, actions=actions, allowed_domains=domains, probe_selectors=probes),
                 "act",
                 summary,
             )
-        except _ActFailed as failed:
+        except ActFailed as failed:
             return None, failed.error, failed.index
+        except SessionLost as lost:
+            return None, lost.error, None
         return outcome, None, None
 
-    async def _page(self, method: Any, arg: Any, policy: str, summary: str) -> Any:
-        """Run a page activity on the session's worker; terminal error types end the task."""
-        session = self._require_session()
+    async def _extract(self, probes: list[str], domains: list[str]) -> PageSnapshot:
         try:
-            return await workflow.execute_activity_method(
-                method, arg, task_queue=session.task_queue, summary=summary[:200], **options(policy)
+            return await self._call(
+                BrowserActivities.extract,
+                lambda sid: ExtractInput(session_id=sid, probe_selectors=probes),
+                "extract",
+                "extract page",
             )
-        except ActivityError as err:
-            if is_cancelled_exception(err):  # the task is being cancelled or timed out
-                raise asyncio.CancelledError() from err
-            error = _failure(err)
-            status = _TERMINAL_ERRORS.get(error.type)
-            if status is not None:
-                raise _Stop(_Ending(status, error.message)) from None
-            if error.type.startswith("Timeout.SCHEDULE_TO_START"):
-                raise _Stop(_Ending(TaskStatus.FAILED, "the worker holding the browser session is gone")) from None
-            if method is BrowserActivities.act:
-                index = _detail(err, "index")
-                raise _ActFailed(error, index if isinstance(index, int) else None) from None
-            raise _Stop(_Ending(TaskStatus.FAILED, f"{policy} failed: {error.type}: {error.message}")) from None
-
-    def _require_session(self) -> SessionRef:
-        if self._session is None:
-            raise _Stop(_Ending(TaskStatus.FAILED, "no browser session"))
-        return self._session
-
-    async def _close_session(self) -> None:
-        session, self._session = self._session, None
-        opening, self._opening = self._opening, None
-        if session is None and opening is not None:
-            try:  # cancelled while the session was opening: wait for it, then close it
-                session = await opening
-            except ActivityError:
-                return
-        if session is None:
-            return
-        try:
-            await workflow.execute_activity_method(
-                BrowserActivities.close_session,
-                CloseSessionInput(session_id=session.session_id),
-                task_queue=session.task_queue,
-                summary="close browser session",
-                **options("close_session"),
-            )
-        except ActivityError:
-            workflow.logger.warning("closing the browser session failed; the worker's reaper will close it")
+        except SessionLost as lost:
+            return await self._restore(probes, domains, lost.error.message)
 
     async def _record_finish(self, request: TaskRequest, result: TaskResult) -> None:
         """Write steps, decisions, result and cache updates; a store outage delays this, never fails the task."""
@@ -451,8 +562,8 @@ class BrowserTaskWorkflow:
         elif write.exception() is not None:
             workflow.logger.warning("recording the result failed: %s", write.exception())
 
-    def _set_status(self, status: TaskStatus, detail: str) -> None:
+    def _set_status(self, status: TaskStatus, detail_text: str) -> None:
         self._status = status
-        self._detail = detail
+        self._detail = detail_text
         workflow.upsert_search_attributes([TASK_STATUS.value_set(status.value)])
-        workflow.set_current_details(f"**{status.value}**: {detail}")
+        workflow.set_current_details(f"**{status.value}**: {detail_text}")

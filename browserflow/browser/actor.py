@@ -31,7 +31,14 @@ from browserflow.errors import (
     SiteDown,
 )
 
-__all__ = ["check_url_allowed", "classify_navigation_error", "navigate", "perform", "raise_for_status"]
+__all__ = [
+    "check_url_allowed",
+    "classify_navigation_error",
+    "masked_capture",
+    "navigate",
+    "perform",
+    "raise_for_status",
+]
 
 _DOWN = re.compile(
     r"ERR_(CONNECTION_(REFUSED|RESET|CLOSED|FAILED|TIMED_OUT)|NAME_NOT_RESOLVED|ADDRESS_UNREACHABLE|"
@@ -188,3 +195,19 @@ async def perform(
         except PlaywrightError as exc:
             raise classify_navigation_error(session.page.url, exc) from None
         raise_for_status(session.page.url, session.last_status)
+
+
+_SECRET_VALUES_JS = """() => Array.from(document.querySelectorAll('input[type=password]'))
+  .map((el) => el.value).filter((v) => v)"""
+MASK = "••••••"
+
+
+async def masked_capture(page: Page) -> tuple[bytes, str]:
+    """A screenshot with every password field masked, and the page's accessibility text with their values
+    redacted (Playwright's ``aria_snapshot`` shows a password box's value in clear)."""
+    fields = page.locator("input[type=password]")
+    shot = await page.screenshot(mask=[fields])
+    aria = await page.locator("body").aria_snapshot()
+    for value in sorted(await page.evaluate(_SECRET_VALUES_JS), key=len, reverse=True):
+        aria = aria.replace(value, MASK)
+    return shot, aria

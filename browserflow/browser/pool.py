@@ -160,6 +160,10 @@ class BrowserPool:
     def in_use(self) -> int:
         return len(self._sessions)
 
+    def held_for(self, task_id: str) -> int:
+        """How many sessions this pool holds for ``task_id``."""
+        return sum(1 for s in self._sessions.values() if s.task_id == task_id)
+
     def stats(self) -> PoolStats:
         connected = self._browser is not None and self._browser.is_connected()
         return PoolStats(len(self._sessions), self.max_sessions, connected, self._launches)
@@ -169,6 +173,9 @@ class BrowserPool:
         async with self._lock:
             if self._closed:
                 raise SessionError("the browser pool is shutting down")
+            for stale in [s.id for s in self._sessions.values() if s.task_id == task_id]:
+                # a retried open (its first attempt's result was lost): one session per task per worker
+                await self.close(stale)
             if len(self._sessions) >= self.max_sessions:
                 raise PoolExhausted(f"browser pool full ({self.max_sessions} sessions)")
             browser = await self._ensure_browser()

@@ -14,6 +14,7 @@ only at the moment a value is typed, and no resolved value is logged or recorded
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -198,7 +199,14 @@ async def _close_modal(page: Page) -> bool:
         return await dialogs.count() == 0
 
 
+async def _stop_loading(page: Page) -> None:
+    """Abort a navigation still pending (a timed-out load), so the reload does not race it."""
+    with contextlib.suppress(PlaywrightError):
+        await page.evaluate("() => window.stop()")
+
+
 async def _reload(session: Session, url: str) -> bool:
+    await _stop_loading(session.page)
     try:
         response = await session.page.goto(url, wait_until="domcontentloaded")
     except PlaywrightError:
@@ -268,6 +276,19 @@ async def _reauthenticate(session: Session, credentials: Mapping[str, str], back
 # -- executors -------------------------------------------------------------------------------------------
 
 
+async def _landed(session: Session, url: str, exc: BrowserflowError) -> bool:
+    """A reload "interrupted" by the timed-out load it replaced: that load finished, on the same URL."""
+    if not isinstance(exc, ActionFailed) or not (
+        "interrupted by another navigation" in exc.message or "ERR_ABORTED" in exc.message
+    ):
+        return False
+    try:
+        await session.page.wait_for_load_state("domcontentloaded", timeout=LOAD_TIMEOUT_MS)
+    except PlaywrightError:
+        return False
+    return session.page.url.rstrip("/") == url.rstrip("/")
+
+
 def _classify(action: Action, exc: Exception) -> BrowserflowError:
     if isinstance(exc, BrowserflowError):
         return exc
@@ -304,8 +325,7 @@ async def _one(session: Session, action: Action, domains: Sequence[str], run: _R
             else:
                 ok = False
             run.note(exc, rule, ok)
-            if not ok:
-                raise exc from None
+            # a failed attempt still counts: the action is tried again until the row's budget is spent
 
 
 def page_target(page: Page, action: Action) -> Any:
@@ -413,12 +433,17 @@ async def navigate(
         try:
             await actor.navigate(session, url, allowed_domains)
         except BrowserflowError as exc:
+            if pending is not None and await _landed(session, url, exc):
+                run.note(*pending, True, f"reload {url}")
+                actor.raise_for_status(url, session.last_status)
+                return run.attempts
             if pending is not None:
                 run.note(*pending, False, f"reload {url}")
             rule = run.allow(exc)
             if rule is None or rule.strategy != "reload":
                 raise
             pending = (exc, rule)
+            await _stop_loading(session.page)
             continue
         if pending is not None:
             run.note(*pending, True, f"reload {url}")

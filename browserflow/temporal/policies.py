@@ -56,6 +56,8 @@ POLICIES: dict[str, ActivityPolicy] = {
     "extract": ActivityPolicy(30 * _S, _retry(0.5, 3), schedule_to_start=15 * _S, heartbeat=20 * _S),
     "act": ActivityPolicy(60 * _S, _retry(1.0, 3), schedule_to_start=15 * _S, heartbeat=20 * _S),
     "close_session": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=15 * _S),
+    "screenshot": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=15 * _S),
+    "park": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=15 * _S),
     # model tiers on the shared queue: heartbeats while a model thinks; provider faults are handled inside
     "decide_escalated": ActivityPolicy(180 * _S, _retry(1.0, 2), heartbeat=30 * _S),
     # the store: writes retry with backoff; the workflow stops waiting long before a store outage ends

@@ -225,9 +225,17 @@ async def test_a_sigtermed_worker_drains_and_the_batch_still_succeeds(
     await eventually(some_finished, timeout=120, what="two tasks to finish")
     leaving = procs[0]
     leaving.signal(signal.SIGTERM)
+    in_flight = [
+        h
+        for h in handles
+        if (await client.get_workflow_handle(h.id).describe()).status == WorkflowExecutionStatus.RUNNING
+    ]
     code = await asyncio.wait_for(leaving.process.wait(), timeout=60)
     assert code == 0, leaving.log_path.read_text()[-3000:]
 
     ended = await results(handles, timeout=180)
     assert [r.status for r in ended] == [TaskStatus.SUCCEEDED] * 10, [r.reason for r in ended]
     assert site.registration_count() == 10
+    # the drain mattered: some task still running at SIGTERM had its browser session on the leaving worker
+    drained = [h for h in in_flight if leaving.session_identity in await session_identities(client, h.id)]
+    assert drained, "no task was in flight on the SIGTERMed worker; the test did not exercise the drain"
