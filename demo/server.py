@@ -145,6 +145,9 @@ class _Handler(BaseHTTPRequestHandler):
             errors = validate_registration(values)
             if not errors:
                 reg = site._register(values)
+                hold = site.hold_confirmation
+                if hold is not None:  # "the worker died during the submit": recorded, reply not yet sent
+                    hold.wait(timeout=120)
                 self._redirect(f"/confirmation/{quote(reg.confirmation)}")
                 return
         html = pages.register_page(

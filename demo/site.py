@@ -56,6 +56,8 @@ class DemoSite:
         self._server: DemoServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self.registered = threading.Event()  # set whenever a registration is recorded (tests wait on it)
+        self.hold_confirmation: threading.Event | None = None  # set: the reply to a recorded POST waits for it
 
     # --------------------------------------------------------------------------------------------------
     # lifecycle
@@ -134,6 +136,10 @@ class DemoSite:
             self._sessions.clear()
             self._flows_completed = 0
         self.faults.clear()
+        self.registered.clear()
+        if self.hold_confirmation is not None:
+            self.hold_confirmation.set()  # release anything still held
+        self.hold_confirmation = None
 
     def _register(self, form: dict[str, str]) -> Registration:
         swim_class = CLASSES_BY_ID[form["class_id"]]
@@ -151,6 +157,7 @@ class DemoSite:
             )
             self._registrations.append(reg)
             self._by_confirmation[reg.confirmation] = reg
+        self.registered.set()
         return reg
 
     def _find(self, confirmation: str) -> Registration | None:
