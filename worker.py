@@ -1,8 +1,9 @@
 """The browserflow worker process: wiring only.
 
-One process = one browser pool + two Temporal workers (DESIGN.md, session affinity):
-- the shared queue (``BROWSERFLOW_TASK_QUEUE``): the task workflows, ``open_session`` and the local
-  decision activities;
+One process = one browser pool + three Temporal workers (DESIGN.md, session affinity):
+- the shared queue (``BROWSERFLOW_TASK_QUEUE``): the task workflows, the decision and store activities;
+- ``<queue>.open``: ``open_session``, polled only while this pool has room (``SessionSlots``), so tasks
+  beyond the fleet's capacity wait in Temporal's queue in priority order;
 - this process's own session queue: the page activities against the pages held in this pool.
 SIGINT/SIGTERM drain both workers and close Chromium; nothing is left running.
 """
@@ -23,7 +24,16 @@ from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.runtime import Runtime
-from temporalio.worker import Worker
+from temporalio.worker import (
+    CustomSlotSupplier,
+    FixedSizeSlotSupplier,
+    SlotMarkUsedContext,
+    SlotPermit,
+    SlotReleaseContext,
+    SlotReserveContext,
+    Worker,
+    WorkerTuner,
+)
 
 from activities.browser import BrowserActivities
 from activities.decide import DecideActivities, check_goal
@@ -38,23 +48,50 @@ from browserflow.store import Store
 from browserflow.temporal.connect import connect, metrics_runtime
 from workflows import BrowserTaskWorkflow
 
-__all__ = ["WorkerSet", "build_workers", "main", "report_pool", "run_worker"]
+__all__ = ["SessionSlots", "WorkerSet", "build_workers", "main", "report_pool", "run_worker"]
 
 log = logging.getLogger("browserflow.worker")
+
+
+class SessionSlots(CustomSlotSupplier):
+    """Activity slots of the ``open`` worker = free room in the browser pool.
+
+    The worker polls for ``open_session`` only while its pool has room, so tasks beyond every worker's
+    capacity wait in Temporal's queue (with their priority), not in a worker's memory or in retries.
+    """
+
+    def __init__(self, pool: BrowserPool) -> None:
+        self.pool = pool
+
+    async def reserve_slot(self, ctx: SlotReserveContext) -> SlotPermit:
+        await self.pool.reserve()
+        return SlotPermit()
+
+    def try_reserve_slot(self, ctx: SlotReserveContext) -> SlotPermit | None:
+        return SlotPermit() if self.pool.try_reserve() else None
+
+    def mark_slot_used(self, ctx: SlotMarkUsedContext) -> None:
+        return None
+
+    def release_slot(self, ctx: SlotReleaseContext) -> None:  # called from the SDK's core thread
+        self.pool.unreserve()
 
 
 @dataclass
 class WorkerSet:
     shared: Worker
     session: Worker
+    opener: Worker
     session_queue: str
     worker_id: str
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Run both workers until ``stop`` is set, then drain them."""
-        tasks = [asyncio.create_task(self.shared.run()), asyncio.create_task(self.session.run())]
+        """Run the workers until ``stop`` is set, then drain them."""
+        everyone = (self.opener, self.shared, self.session)
+        tasks = [asyncio.create_task(w.run()) for w in everyone]
         stopper = asyncio.create_task(stop.wait())
         await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+        await self.opener.shutdown()  # take no new sessions first
         await asyncio.gather(self.shared.shutdown(), self.session.shutdown(), return_exceptions=True)
         stopper.cancel()
         for task in tasks:
@@ -91,7 +128,6 @@ def build_workers(
         task_queue=task_queue,
         workflows=[BrowserTaskWorkflow],
         activities=[
-            browser.open_session,
             decide.decide,
             decide.decide_escalated,
             check_goal,
@@ -117,7 +153,21 @@ def build_workers(
         graceful_shutdown_timeout=drain,
         identity=f"{worker_id}@session",
     )
-    return WorkerSet(shared=shared, session=session, session_queue=session_queue, worker_id=worker_id)
+    fixed = FixedSizeSlotSupplier(1)
+    opener = Worker(
+        client,
+        task_queue=f"{task_queue}.open",
+        activities=[browser.open_session],
+        tuner=WorkerTuner.create_composite(
+            workflow_supplier=fixed,
+            activity_supplier=SessionSlots(pool),
+            local_activity_supplier=fixed,
+            nexus_supplier=fixed,
+        ),
+        graceful_shutdown_timeout=drain,
+        identity=f"{worker_id}@open",
+    )
+    return WorkerSet(shared=shared, session=session, opener=opener, session_queue=session_queue, worker_id=worker_id)
 
 
 async def report_pool(runtime: Runtime, pool: BrowserPool, every: float = 5.0) -> None:

@@ -30,13 +30,14 @@ from browserflow.errors import BrowserflowError
 from browserflow.snapshot import take_snapshot
 
 from .errors import to_application_error
+from .heartbeat import heartbeating
 
 __all__ = ["BrowserActivities"]
 
 
 def _with_recoveries(outcome: ActionOutcome, attempts: Sequence[recovery.RecoveryAttempt]) -> ActionOutcome:
     """Carry the recovery attempts in the outcome once the contract has ``recoveries`` (else: session only)."""
-    if attempts and "recoveries" in ActionOutcome.model_fields:
+    if attempts:
         return outcome.model_copy(update={"recoveries": [a.as_dict() for a in attempts]})
     return outcome
 
@@ -85,6 +86,10 @@ class BrowserActivities:
 
     @activity.defn(name="navigate")
     async def navigate(self, inp: NavigateInput) -> PageSnapshot:
+        async with heartbeating():
+            return await self._navigate(inp)
+
+    async def _navigate(self, inp: NavigateInput) -> PageSnapshot:
         session = self._session(inp.session_id)
         session.busy += 1
         try:
@@ -100,11 +105,19 @@ class BrowserActivities:
 
     @activity.defn(name="extract")
     async def extract(self, inp: ExtractInput) -> PageSnapshot:
+        async with heartbeating():
+            return await self._extract(inp)
+
+    async def _extract(self, inp: ExtractInput) -> PageSnapshot:
         session = self._session(inp.session_id)
         return await self._snapshot(session, inp.probe_selectors)
 
     @activity.defn(name="act")
     async def act(self, inp: ActInput) -> ActionOutcome:
+        async with heartbeating():
+            return await self._act(inp)
+
+    async def _act(self, inp: ActInput) -> ActionOutcome:
         session = self._session(inp.session_id)
         key = _plan_key(inp)
         recorded = session.results.get(key) if key else None
@@ -123,9 +136,10 @@ class BrowserActivities:
                 inp.allowed_domains,
                 on_progress=activity.heartbeat,
                 heartbeat=_beat,
-                credentials=recovery.credentials_from(getattr(inp, "credentials", None)),
+                credentials=recovery.credentials_from(inp.credentials),
             )
             snapshot = await self._snapshot(session, inp.probe_selectors)
+            state = dict(await session.context.storage_state())
         except BrowserflowError as exc:
             session.saw_error = True
             raise to_application_error(exc) from None
@@ -139,6 +153,7 @@ class BrowserActivities:
             url=snapshot.url,
             page_changed=snapshot.url != url_before,
             snapshot=snapshot,
+            storage_state=state,
         )
         outcome = _with_recoveries(outcome, attempts)
         if key:
@@ -160,8 +175,7 @@ class BrowserActivities:
 
     @activity.defn(name="close_session")
     async def close_session(self, inp: CloseSessionInput) -> CloseSessionResult:
-        keep: bool | None = getattr(inp, "keep_trace", None)
-        return CloseSessionResult(closed=await self.pool.close(inp.session_id, keep_trace=keep))
+        return CloseSessionResult(closed=await self.pool.close(inp.session_id, keep_trace=inp.keep_trace))
 
 
 def _beat(detail: str) -> None:

@@ -44,6 +44,7 @@ __all__ = [
     "ParkResult",
     "Pause",
     "ProvideInput",
+    "RecoveryAttempt",
     "Reject",
     "Resume",
     "ReviewAck",
@@ -364,6 +365,16 @@ class Decision(BaseModel):
         return f"{head}, {last.describe()}"
 
 
+class RecoveryAttempt(BaseModel):
+    """One attempt of the recovery table (``browserflow/browser/recovery.py``): what failed, what was tried."""
+
+    error_type: str
+    strategy: str
+    attempt: int
+    outcome: Literal["recovered", "failed"]
+    detail: str = ""
+
+
 class ErrorInfo(BaseModel):
     type: str
     message: str
@@ -385,6 +396,7 @@ class ActionOutcome(BaseModel):
     page_changed: bool = False
     snapshot: PageSnapshot | None = None
     duration_ms: float = 0.0
+    recoveries: list[RecoveryAttempt] = Field(default_factory=list)
 
 
 class GoalCheck(BaseModel):
@@ -424,6 +436,9 @@ class ExtractInput(BaseModel):
 class ActInput(BaseModel):
     session_id: str
     actions: list[Action]
+    credentials: dict[str, str] = Field(
+        default_factory=dict, description="credential data (refs): for re-authentication, resolved only when typed"
+    )
     allowed_domains: list[str] = Field(default_factory=list)
     probe_selectors: list[str] = Field(default_factory=list)
 
@@ -448,6 +463,7 @@ class DecideInput(BaseModel):
 
 class CloseSessionInput(BaseModel):
     session_id: str
+    keep_trace: bool | None = Field(default=None, description="keep the Playwright trace (BROWSERFLOW_TRACE=failed)")
 
 
 class CloseSessionResult(BaseModel):
@@ -472,6 +488,7 @@ class StepRecord(BaseModel):
     url_after: str = ""
     cost_usd: float = 0.0
     duration_ms: float = 0.0
+    recoveries: list[RecoveryAttempt] = Field(default_factory=list)
 
 
 class StepLog(BaseModel):

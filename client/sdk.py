@@ -59,7 +59,6 @@ from client.goal_engine import GoalEngineResult, GoalEngineTask
 __all__ = ["BrowserTasks", "ReviewRefused", "TaskHandle", "TaskSummary", "parse_request", "temporal_priority"]
 
 WORKFLOW = "BrowserTaskWorkflow"
-_EXECUTION_MARGIN = timedelta(minutes=5)
 
 
 class ReviewRefused(Exception):
@@ -244,7 +243,6 @@ class BrowserTasks:
                 result_type=TaskResult,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                execution_timeout=timedelta(seconds=req.timeout) + _EXECUTION_MARGIN,
                 priority=temporal_priority(req.priority),
                 search_attributes=TypedSearchAttributes(
                     [

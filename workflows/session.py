@@ -113,6 +113,7 @@ class SessionMixin:
                     task_id=workflow.info().workflow_id, site=self._request.site, storage_state=storage_state
                 ),
                 summary="restore browser session" if storage_state else "open browser session",
+                task_queue=f"{workflow.info().task_queue}.open",
                 **options("open_session"),
             )
         )
@@ -208,7 +209,7 @@ class SessionMixin:
         self._session = None
         self._opening = None
 
-    async def _close_session(self) -> None:
+    async def _close_session(self, keep_trace: bool | None = None) -> None:
         session, self._session = self._session, None
         opening, self._opening = self._opening, None
         if session is None and opening is not None:
@@ -221,7 +222,7 @@ class SessionMixin:
         try:
             await workflow.execute_activity_method(
                 BrowserActivities.close_session,
-                CloseSessionInput(session_id=session.session_id),
+                CloseSessionInput(session_id=session.session_id, keep_trace=keep_trace),
                 task_queue=session.task_queue,
                 summary="close browser session",
                 **options("close_session"),

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.browser import BrowserActivities
     from activities.decide import DecideActivities, check_goal
     from activities.store import StoreActivities
+    from browserflow.browser.recovery import credentials_from
     from browserflow.contracts import (
         ActInput,
         Action,
@@ -128,7 +129,7 @@ class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
                 task.cancel()
             await workflow.wait([drive, watchdog])
             self._set_status(TaskStatus.CANCELLED, "cancelled by request")
-            await self._close_session()
+            await self._close_session(keep_trace=True)
             await self._record_finish(request, self._result(request, Ending(TaskStatus.CANCELLED, "cancelled")))
             raise
         if drive.done():
@@ -139,7 +140,7 @@ class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
             await workflow.wait([drive])
             ending = Ending(TaskStatus.TIMEOUT, f"the task did not finish within its timeout of {request.timeout:g} s")
         self._set_status(ending.status, ending.reason)
-        await self._close_session()
+        await self._close_session(keep_trace=ending.status != TaskStatus.SUCCEEDED)
         result = self._result(request, ending)
         await self._record_finish(request, result)
         return result
@@ -471,6 +472,7 @@ class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
                 url_after=outcome.url if outcome else snapshot.url,
                 cost_usd=decision.cost_usd,
                 duration_ms=outcome.duration_ms if outcome else 0.0,
+                recoveries=outcome.recoveries if outcome else [],
             )
         )
         if decision.attempts:
@@ -517,7 +519,13 @@ class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
         try:
             outcome: ActionOutcome = await self._call(
                 BrowserActivities.act,
-                lambda sid: ActInput(session_id=sid, actions=actions, allowed_domains=domains, probe_selectors=probes),
+                lambda sid: ActInput(
+                    session_id=sid,
+                    actions=actions,
+                    allowed_domains=domains,
+                    probe_selectors=probes,
+                    credentials=credentials_from(self._data),
+                ),
                 "act",
                 summary,
             )

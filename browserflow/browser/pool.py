@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -107,10 +108,15 @@ class BrowserPool:
         self._reaper: asyncio.Task[None] | None = None
         self._launches = 0
         self._closed = False
+        self._room = asyncio.Condition()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._reserved = 0  # slots promised to opens that have not happened yet
+        self._count_lock = threading.Lock()  # the SDK releases slots from its own thread
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
     async def start(self) -> BrowserPool:
+        self._loop = asyncio.get_running_loop()
         self._playwright = await async_playwright().start()
         await self._ensure_browser()
         self._reaper = asyncio.create_task(self._reap_forever(), name="browserflow-session-reaper")
@@ -228,7 +234,50 @@ class BrowserPool:
         await self._finish_trace(session, keep_trace)
         with contextlib.suppress(Exception):
             await session.context.close()
+        self._notify_room()
         return True
+
+    # -- capacity reservations: a worker asks for work only when it has room (see worker.SessionSlots) ---
+
+    def has_room(self) -> bool:
+        return not self._closed and len(self._sessions) + self._reserved < self.max_sessions
+
+    async def reserve(self) -> None:
+        """Wait until a session can be opened here, and hold that room until ``unreserve``."""
+        async with self._room:
+            await self._room.wait_for(self.has_room)
+            with self._count_lock:
+                self._reserved += 1
+
+    def try_reserve(self) -> bool:
+        with self._count_lock:
+            if not self.has_room():
+                return False
+            self._reserved += 1
+        return True
+
+    def unreserve(self) -> None:
+        """Give back a reservation (its open happened, or it was not needed). Safe from any thread."""
+        with self._count_lock:
+            self._reserved = max(0, self._reserved - 1)
+        self._notify_room()
+
+    def _notify_room(self) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            loop.create_task(self._wake())
+        else:
+            loop.call_soon_threadsafe(lambda: loop.create_task(self._wake()))
+
+    async def _wake(self) -> None:
+        async with self._room:
+            self._room.notify_all()
 
     @staticmethod
     async def _finish_trace(session: Session, keep_trace: bool | None) -> None:

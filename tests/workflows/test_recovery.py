@@ -131,3 +131,120 @@ async def test_a_submit_interrupted_by_a_crash_is_never_repeated(
     assert result.status == TaskStatus.SUCCEEDED
     assert result.result_data["confirmation_number"] == confirmation
     assert site.registration_count() == 1
+
+
+class DevServer:
+    """``temporal server start-dev`` on a database file, so it can be stopped and started again."""
+
+    def __init__(self, db: Path, port: int) -> None:
+        from browserflow.temporal.search_attributes import cli_flags
+        from tests.conftest import temporal_binary
+
+        self.port = port
+        self.command = [
+            temporal_binary(), "server", "start-dev", "--db-filename", str(db), "--ip", "127.0.0.1",
+            "--port", str(port), "--headless", "--log-level", "error", *cli_flags(),
+        ]  # fmt: skip
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        import socket
+
+        self.proc = subprocess.Popen(self.command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            if self.proc.poll() is not None:
+                raise RuntimeError("the dev server exited")
+            time.sleep(0.1)  # polling a port with a deadline, not synchronising on time
+        raise RuntimeError("the dev server did not open its port")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=60)
+
+
+async def test_restarting_the_dev_server_mid_run_loses_nothing(tmp_path: Path, site: DemoSite) -> None:
+    import socket
+
+    from temporalio.client import Client
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = DevServer(tmp_path / "temporal.db", port)
+    server.start()
+    url = f"sqlite:///{tmp_path}/bf.db"
+    migrate.upgrade(url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "BROWSERFLOW_DATA_DIR": str(tmp_path),
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
+        "BROWSERFLOW_TASK_QUEUE": f"bf-restart-{uuid.uuid4().hex[:8]}",
+        "OLLAMA_HOST": "off",
+    }
+    worker = WorkerProcess(env)
+    try:
+        client = await Client.connect(f"127.0.0.1:{port}", data_converter=pydantic_data_converter)
+        tasks = BrowserTasks(client, env["BROWSERFLOW_TASK_QUEUE"])
+        site.faults.slow_ms = 1000
+        site.faults.slow_count = 1000
+        handle = await tasks.submit(demo_request(site, use_cache=False))
+
+        async def at_step_one() -> bool:
+            return (await handle.status()).step >= 1
+
+        await eventually(at_step_one, timeout=60, what="the task to be under way")
+        server.stop()
+        server.start()
+        site.faults.slow_count = 0
+        client = await Client.connect(f"127.0.0.1:{port}", data_converter=pydantic_data_converter)
+        result = await BrowserTasks(client, env["BROWSERFLOW_TASK_QUEUE"]).get(handle.id).result()
+        assert result.status == TaskStatus.SUCCEEDED, result.reason
+        assert site.registration_count() == 1
+    finally:
+        worker.stop()
+        server.stop()
+
+
+async def test_a_crashed_chromium_is_replaced_and_the_task_recovers(
+    temporal_env: WorkflowEnvironment, engine_store: object, site: DemoSite
+) -> None:
+    from browserflow.browser.pool import BrowserPool
+    from tests.browser.test_pool import chromium_children
+    from tests.conftest import chromium_path
+    from worker import build_workers
+
+    before = chromium_children()
+    async with BrowserPool(chromium_path=chromium_path(), max_sessions=2) as pool:
+        ours = chromium_children() - before
+        queue = f"bf-crash-{uuid.uuid4().hex[:8]}"
+        workers = build_workers(temporal_env.client, pool, store=engine_store, task_queue=queue, drain_seconds=5)  # type: ignore[arg-type]
+        stop = asyncio.Event()
+        running = asyncio.create_task(workers.run(stop))
+        try:
+            site.faults.slow_ms = 800
+            site.faults.slow_count = 1000
+            handle = await BrowserTasks(temporal_env.client, queue).submit(demo_request(site, use_cache=False))
+
+            async def under_way() -> bool:
+                return (await handle.status()).step >= 1
+
+            await eventually(under_way, timeout=60, what="the task to be under way")
+            ours |= chromium_children() - before
+            for pid in ours:  # the browser process dies under the task
+                with __import__("contextlib").suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            site.faults.slow_count = 0
+            result = await handle.result()
+        finally:
+            stop.set()
+            await running
+        assert result.status == TaskStatus.SUCCEEDED, result.reason
+        assert pool.stats().launches == 2  # replaced
+        assert site.registration_count() == 1
