@@ -66,22 +66,7 @@ class StoreActivities:
             for record in inp.steps:
                 self.store.record_step(record, workflow_id)
                 for number, attempt in enumerate(inp.attempts.get(record.step, [])):
-                    self.store.record_decision(
-                        DecisionRecord(
-                            workflow_id=workflow_id,
-                            step=record.step,
-                            attempt=number,
-                            tier=attempt.tier,
-                            provider=attempt.provider,
-                            model=attempt.model,
-                            input_tokens=attempt.input_tokens,
-                            output_tokens=attempt.output_tokens,
-                            latency_ms=attempt.latency_ms,
-                            cost_usd=attempt.cost_usd,
-                            confidence=attempt.confidence or 0.0,
-                            outcome=attempt.outcome,
-                        )
-                    )
+                    self.store.record_decision(DecisionRecord.from_attempt(workflow_id, record.step, number, attempt))
                 if record.tier not in {"cache"} and not inp.attempts.get(record.step):
                     self.store.record_decision(
                         DecisionRecord(

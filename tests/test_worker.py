@@ -57,7 +57,7 @@ async def test_metrics_endpoint_has_sdk_and_engine_metrics(
     running = asyncio.create_task(workers.run(stop))
     reporter = asyncio.create_task(report_pool(runtime, pool, every=0.1))
     try:
-        result = await BrowserTasks(client, queue).run(demo_request(site))
+        result = await BrowserTasks(client, queue).run(demo_request(site, use_cache=False))  # live decisions
         assert result.status == "succeeded"
 
         def exported() -> bool:

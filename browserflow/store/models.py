@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from browserflow.contracts import Action, Decision, ErrorInfo, StepRecord
+from browserflow.contracts import Action, Decision, DecisionAttempt, ErrorInfo, StepRecord
 
 __all__ = [
     "PROVIDER_BY_TIER",
@@ -50,6 +50,24 @@ class DecisionRecord(BaseModel):
     cost_usd: float = 0.0
     confidence: float = 0.0
     outcome: str = Field(default="chosen", description="chosen | escalated | error | over_budget | ...")
+
+    @classmethod
+    def from_attempt(cls, workflow_id: str, step: int, number: int, attempt: DecisionAttempt) -> DecisionRecord:
+        """One tier consulted by the router (its ``number``-th attempt on this step)."""
+        return cls(
+            workflow_id=workflow_id,
+            step=step,
+            attempt=number,
+            tier=attempt.tier,
+            provider=attempt.provider,
+            model=attempt.model,
+            input_tokens=attempt.input_tokens,
+            output_tokens=attempt.output_tokens,
+            latency_ms=attempt.latency_ms,
+            cost_usd=attempt.cost_usd,
+            confidence=attempt.confidence or 0.0,
+            outcome=attempt.outcome,
+        )
 
     @classmethod
     def from_decision(

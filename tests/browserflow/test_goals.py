@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-import os
-import threading
-from collections.abc import AsyncIterator, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Page
 
 from browserflow.contracts import Action, CheckGoalInput, DecideInput, PageSnapshot, SuccessIndicator
 from browserflow.goals import check_goal, extract_results, probe_selectors, success_message
@@ -19,14 +12,6 @@ from browserflow.rules import decide_rules
 from browserflow.snapshot import take_snapshot
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "html"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 CONFIRMED = PageSnapshot(
     url="https://pool.test/register/done?id=9",
     title="Registration confirmed - Riverside Pool",
@@ -152,40 +137,6 @@ def test_probe_selectors_lists_each_selector_once() -> None:
 
 # ---------------------------------------------------------------------------------------------------------
 # real pages: snapshot -> rules -> act -> goal, from the landing page to the confirmation
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def fixture_site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(FIXTURES)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest_asyncio.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    pw = await async_playwright().start()
-    chromium = await pw.chromium.launch(
-        executable_path=os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium", args=CHROMIUM_ARGS
-    )
-    yield chromium
-    await chromium.close()
-    await pw.stop()
-
-
-@pytest_asyncio.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
-    context = await browser.new_context()
-    pg = await context.new_page()
-    yield pg
-    await context.close()
 
 
 async def perform(page: Page, actions: list[Action]) -> None:

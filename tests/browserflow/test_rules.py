@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import os
-import threading
-from collections.abc import AsyncIterator, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from browserflow.contracts import Action, DecideInput, Element, Option, PageSnapshot, StepRecord
 from browserflow.rules import decide_rules
@@ -19,14 +14,6 @@ from browserflow.rules.text import field_tokens, similarity, token_match, tokens
 from browserflow.snapshot import take_snapshot
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "html"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 GOAL = "Register Eden for the Tuesday evening swim class"
 DATA = {
     "student_name": "Eden Levi",
@@ -36,32 +23,6 @@ DATA = {
     "date_of_birth": "2015-04-12",
 }
 HOST = "127.0.0.1"
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def fixture_site() -> Iterator[str]:
-    server = ThreadingHTTPServer((HOST, 0), functools.partial(_Quiet, directory=str(FIXTURES)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://{HOST}:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest_asyncio.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    pw = await async_playwright().start()
-    chromium = await pw.chromium.launch(
-        executable_path=os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium", args=CHROMIUM_ARGS
-    )
-    yield chromium
-    await chromium.close()
-    await pw.stop()
 
 
 @pytest_asyncio.fixture(scope="module")

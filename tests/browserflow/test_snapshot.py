@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import os
-import threading
-from collections.abc import AsyncIterator, Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Page
 
 from browserflow.contracts import PageSnapshot
 from browserflow.snapshot import build_snapshot, extract_raw, json_size, prune, take_snapshot
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "html"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 ALL_FIXTURES = [
     "landing.html",
     "schedule.html",
@@ -35,41 +19,6 @@ ALL_FIXTURES = [
     "login.html",
     "hidden.html",
 ]
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def fixture_site() -> Iterator[str]:
-    """The HTML fixtures served over real HTTP on localhost (so links are absolute http URLs)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(FIXTURES)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest_asyncio.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    pw = await async_playwright().start()
-    chromium = await pw.chromium.launch(
-        executable_path=os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium", args=CHROMIUM_ARGS
-    )
-    yield chromium
-    await chromium.close()
-    await pw.stop()
-
-
-@pytest_asyncio.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
-    context = await browser.new_context()
-    pg = await context.new_page()
-    yield pg
-    await context.close()
 
 
 async def open_fixture(page: Page, base: str, name: str) -> None:
