@@ -47,6 +47,25 @@ def _plan_key(inp: ActInput) -> str:
     return hashlib.sha256(ids.encode()).hexdigest()[:16] if ids.strip(",") else ""
 
 
+_FIELDS = {"input", "select", "textarea"}
+
+
+def _submitless_form(snap: PageSnapshot) -> bool:
+    """A form with fields but, as yet, no submit control (what ``recovery.settle`` waits for)."""
+    forms: dict[int, bool] = {}
+    for e in snap.elements:
+        if e.form is None:
+            continue
+        submit = (e.tag == "button" and e.type not in {"button", "reset"}) or (
+            e.tag == "input" and e.type in {"submit", "image"}
+        )
+        if submit:
+            forms[e.form] = True
+        elif e.tag in _FIELDS and e.type not in {"hidden", "submit", "image", "button", "reset"}:
+            forms.setdefault(e.form, False)
+    return any(not has_submit for has_submit in forms.values())
+
+
 class BrowserActivities:
     """The page activities of one worker process, bound to its pool and its session queue."""
 
@@ -57,12 +76,14 @@ class BrowserActivities:
 
     async def _snapshot(self, session: Session, probes: Sequence[str]) -> PageSnapshot:
         """Snapshot the page, riding out a navigation that destroys the execution context mid-evaluate."""
-        with contextlib.suppress(PlaywrightError):
-            await recovery.settle(session, _beat)  # a form whose submit control appears late gets time
         last: Exception | None = None
         for _ in range(4):
             try:
                 snap = await take_snapshot(session.page, probes)
+                if _submitless_form(snap):  # a form whose submit control appears late gets time
+                    with contextlib.suppress(PlaywrightError):
+                        await recovery.settle(session, _beat)
+                    snap = await take_snapshot(session.page, probes)
                 return snap.model_copy(update={"status_code": session.last_status})
             except PlaywrightError as exc:
                 last = exc
@@ -79,7 +100,7 @@ class BrowserActivities:
     @activity.defn(name="open_session")
     async def open_session(self, inp: OpenSessionInput) -> SessionRef:
         try:
-            session = await self.pool.open(inp.task_id)
+            session = await self.pool.open(inp.task_id, storage_state=inp.storage_state)
         except BrowserflowError as exc:
             raise to_application_error(exc) from None
         return SessionRef(session_id=session.id, task_queue=self.session_queue, worker_id=self.worker_id)

@@ -95,6 +95,12 @@ async def navigate(session: Session, url: str, allowed_domains: Sequence[str]) -
         raise_for_status(url, response.status, await response.header_value("retry-after"))
 
 
+_LINK_TARGET_JS = """el => {
+  const raw = el.getAttribute("href");
+  return raw && !raw.startsWith("#") && !raw.toLowerCase().startsWith("javascript:") ? el.href : null;
+}"""
+
+
 async def _locate(page: Page, action: Action) -> Locator:
     if action.ref:
         by_ref = page.locator(f'[data-bf-ref="{action.ref}"]')
@@ -150,9 +156,9 @@ async def _perform_one(session: Session, action: Action, allowed_domains: Sequen
     locator = await _locate(page, action)
     value = secrets.resolve(action.value) if action.value is not None else None
     if action.kind == "click":
-        href = await locator.get_attribute("href")
-        if href and not href.startswith(("#", "javascript:")):
-            check_url_allowed(await locator.evaluate("el => el.href"), allowed_domains)
+        href = await locator.evaluate(_LINK_TARGET_JS)  # one round trip: where a link would go, if anywhere
+        if href:
+            check_url_allowed(href, allowed_domains)
         await locator.click()
     elif action.kind == "fill":
         await locator.fill(value or "")

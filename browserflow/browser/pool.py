@@ -44,6 +44,13 @@ def trace_mode() -> TraceMode:
     return "always" if raw in {"always", "on", "1", "true", "yes"} else "failed"
 
 
+def trace_detail() -> str:
+    """``BROWSERFLOW_TRACE_DETAIL``: ``actions`` (default: actions, network, console), ``snapshots`` (+ DOM
+    snapshots) or ``full`` (+ screencast). Recording costs task time: see the README's benchmark table."""
+    raw = (os.environ.get("BROWSERFLOW_TRACE_DETAIL") or "actions").strip().lower()
+    return raw if raw in {"actions", "snapshots", "full"} else "actions"
+
+
 def artifacts_dir() -> Path:
     """``<BROWSERFLOW_DATA_DIR>/artifacts`` (default ``.data/artifacts`` in the checkout)."""
     base = os.environ.get("BROWSERFLOW_DATA_DIR")
@@ -196,7 +203,9 @@ class BrowserPool:
             session = Session(id=uuid.uuid4().hex, task_id=task_id, context=context, page=await context.new_page())
             if trace_mode() != "off":
                 try:
-                    await context.tracing.start(screenshots=True, snapshots=True)
+                    # actions + network always; DOM snapshots and screencast frames (each costly) on request
+                    detail = trace_detail()
+                    await context.tracing.start(screenshots=detail == "full", snapshots=detail != "actions")
                     session.trace_path = artifacts_dir() / _safe_name(task_id) / f"trace-{session.id}.zip"
                 except Exception:  # tracing is a diagnostic: never fail a task for it
                     log.warning("could not start tracing for task %s", task_id, exc_info=True)

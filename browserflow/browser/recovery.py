@@ -297,11 +297,14 @@ def _classify(action: Action, exc: Exception) -> BrowserflowError:
     return ActionFailed(f"{action.kind} failed: {type(exc).__name__}")
 
 
-async def _one(session: Session, action: Action, domains: Sequence[str], run: _Run) -> None:
-    """One action with the per-action rows of the table (late element, modal, page timeout)."""
+async def _one(session: Session, action: Action, domains: Sequence[str], run: _Run, *, dialog: bool = True) -> None:
+    """One action with the per-action rows of the table (late element, modal, page timeout).
+
+    ``dialog``: whether a dialog may be open (checked once per plan; after a failure, always re-checked).
+    """
     while True:
         try:
-            if action.kind in {"click", "check", "uncheck", "select"} and await open_dialog(session.page):
+            if dialog and action.kind in {"click", "check", "uncheck", "select"} and await open_dialog(session.page):
                 target = page_target(session.page, action)
                 if target is not None and not await _inside_dialog(target):
                     raise ModalBlocking(f"a dialog covers '{action.label or action.selector}'")
@@ -325,6 +328,7 @@ async def _one(session: Session, action: Action, domains: Sequence[str], run: _R
             else:
                 ok = False
             run.note(exc, rule, ok)
+            dialog = True  # after a failure, look for a covering dialog again
             # a failed attempt still counts: the action is tried again until the row's budget is spent
 
 
@@ -379,11 +383,13 @@ async def perform(
     run = _Run(session, heartbeat)
     page = session.page
     url_before = page.url
-    was_login = await is_login_page(page)
+    # probes once per plan, not per action: they cost a browser round trip each
+    was_login = any(a.kind == "fill" for a in actions) and await is_login_page(page)
+    dialog = any(a.kind in {"click", "check", "uncheck", "select"} for a in actions) and await open_dialog(page)
     while True:
         for index, action in enumerate(actions):
             try:
-                await _one(session, action, allowed_domains, run)
+                await _one(session, action, allowed_domains, run, dialog=dialog)
             except BrowserflowError as exc:
                 exc.index = index  # type: ignore[attr-defined]
                 raise
