@@ -430,25 +430,46 @@ class Store:
         ttl: timedelta = DEFAULT_PATH_TTL,
         now: datetime | None = None,
     ) -> SitePath:
-        """:meth:`save_path` for the site, signature, data keys and goal template of ``request``."""
+        """:meth:`save_path` for ``request``, keyed by the signature that abstracts only the data keys the
+        path binds (see ``browserflow.store.signature``)."""
+        bound = sorted({a.data_key for a in path_actions(steps) if a.data_key and a.data_key in request.data})
+        signature = goal_signature(request.goal, request.data, bound=bound)
+        replaced = self.lookup_task_path(request, now)
+        if replaced is not None and replaced.goal_signature != signature:
+            self.delete_path(request.site, replaced.goal_signature)  # what this request replayed: superseded
         return self.save_path(
             request.site,
-            goal_signature(request.goal, request.data),
+            signature,
             steps,
-            request.data.keys(),
+            bound,
             ttl=ttl,
             duration_s=duration_s,
-            template=goal_template(request.goal, request.data),
+            template=goal_template(request.goal, {k: request.data[k] for k in bound} or None),
             workflow_id=workflow_id,
             now=now,
         )
 
     def lookup_task_path(self, request: TaskRequest, now: datetime | None = None) -> SitePath | None:
-        """:meth:`lookup_path` for ``request``, only when the request has every data key the path needs."""
-        found = self.lookup_path(request.site, goal_signature(request.goal, request.data), now)
-        if found is None or not set(found.data_keys) <= set(request.data):
-            return None
-        return found
+        """The usable path on ``request``'s site whose signature matches the request's goal and data, with
+        the data keys that path binds abstracted (each path records its own)."""
+        at = _aware(now)
+        query = (
+            select(SitePathRow)
+            .where(
+                SitePathRow.site == request.site,
+                SitePathRow.expires_at > at,
+                SitePathRow.consecutive_failures < MAX_PATH_FAILURES,
+            )
+            .order_by(SitePathRow.updated_at.desc())
+        )
+        with self._read("lookup_path") as session:
+            for row in session.scalars(query):
+                path = SitePath.model_validate(row, from_attributes=True)
+                if not set(path.data_keys) <= set(request.data):
+                    continue
+                if goal_signature(request.goal, request.data, bound=path.data_keys) == path.goal_signature:
+                    return path
+        return None
 
     def get_path(self, site: str, signature: str) -> SitePath | None:
         """The stored path whatever its state (expired or invalidated included)."""

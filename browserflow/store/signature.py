@@ -10,7 +10,10 @@ The rule, applied to the goal text:
 3. delete every digit outside the placeholders (dates, counts and ids vary from run to run);
 4. turn punctuation into spaces and collapse whitespace.
 
-The signature is a hash of that template together with the sorted data *keys*: two tasks share a cached path
+A cached path is saved under the signature that abstracts only the data keys it *binds* (fills, selects,
+ticks); a value that merely steered a choice (which table row's link to follow) stays literal, so a task
+for another class does not replay this class's path. The signature is a hash of that template together
+with the sorted data *keys*: two tasks share a cached path
 exactly when they ask for the same thing with the same kinds of data, whatever the values. Secret references
 (``env:NAME``) are never matched. Values never reach the signature or the database; only the template
 (placeholders instead of values) is stored beside it for people to read.
@@ -69,8 +72,16 @@ def goal_template(goal: str, data: DataArg = None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def goal_signature(goal: str, data: DataArg = None) -> str:
-    """A 32-hex-digit signature of ``goal`` with ``data`` (a mapping of key to value, or just the keys)."""
-    keys, _ = _keys_and_values(data)
-    material = goal_template(goal, data) + "\n" + ",".join(keys)
+def goal_signature(goal: str, data: DataArg = None, bound: Iterable[str] | None = None) -> str:
+    """A 32-hex-digit signature of ``goal`` with ``data`` (a mapping of key to value, or just the keys).
+
+    ``bound``: the data keys a cached path actually *binds* (types, selects, ticks). Only their values are
+    abstracted in the goal; any other value stays literal, because a path that chose a link by it (the
+    "Tuesday evening swim" row) is only right for that value. ``None``: abstract every value.
+    """
+    keys, values = _keys_and_values(data)
+    if bound is not None:
+        wanted = set(bound)
+        values = {k: v for k, v in values.items() if k in wanted}
+    material = goal_template(goal, values or None) + "\n" + ",".join(keys)
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]

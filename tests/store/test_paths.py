@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from browserflow.contracts import Action, StepRecord, TaskRequest
 from browserflow.store import MAX_PATH_FAILURES, Store, goal_signature
@@ -56,11 +57,18 @@ def test_save_and_lookup(store: Store) -> None:
 def test_saving_again_replaces_never_duplicates(store: Store) -> None:
     eden = _request("Eden")
     store.save_task_path(eden, ACTIONS, now=T0)
-    store.save_task_path(eden, ACTIONS[:2], now=T0 + timedelta(days=1))
+    store.save_task_path(eden, ACTIONS, now=T0 + timedelta(days=1))  # the same path again: an upsert
     path = store.lookup_task_path(eden, now=T0 + timedelta(days=1))
-    assert path is not None and len(path.steps) == 2
+    assert path is not None and len(path.steps) == len(ACTIONS)
     assert path.created_at == T0 and path.updated_at == T0 + timedelta(days=1)
     assert path.expires_at == T0 + timedelta(days=8)
+    # a healed path binding other keys supersedes the one this request replayed: still one row
+    store.save_task_path(eden, ACTIONS[:2], now=T0 + timedelta(days=2))
+    path = store.lookup_task_path(eden, now=T0 + timedelta(days=2))
+    assert path is not None and len(path.steps) == 2
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT count(*) FROM site_paths WHERE site = :s"), {"s": eden.site}).scalar_one()
+    assert rows == 1
 
 
 def test_steps_records_give_the_actions_of_ok_steps(store: Store) -> None:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from browserflow.contracts import TaskStatus
-from browserflow.store import Store, goal_signature
+from browserflow.store import Store
 from client.sdk import BrowserTasks
 from demo import DemoSite
 from tests.conftest import Engine
@@ -70,7 +70,9 @@ async def test_a_broken_cached_path_heals_and_is_updated(engine: Engine, site: D
     first = await engine.tasks.run(request_for(site, "Eden Levi", suffix))
     assert first.status == TaskStatus.SUCCEEDED
     request = warm_request_model(request_for(site, "Eden Levi", suffix))
-    signature = goal_signature(request.goal, request.data)
+    cached = engine.store.lookup_task_path(request)
+    assert cached is not None
+    signature = cached.goal_signature
     # the site changed: the cached second step's link no longer exists
     with engine.store.engine.begin() as conn:
         steps = conn.execute(
@@ -89,7 +91,7 @@ async def test_a_broken_cached_path_heals_and_is_updated(engine: Engine, site: D
     assert not healed.cache_hit
     assert healed.decisions_by_tier.get("cache", 0) >= 1 and healed.decisions_by_tier.get("rules", 0) >= 1
     assert site.registrations[-1].student_name == "Ori Ben"
-    path = engine.store.lookup_path(request.site, signature)
+    path = engine.store.lookup_task_path(request)
     assert path is not None
     assert "gone-class" not in path.model_dump_json()  # the healed path replaced the broken one
 
@@ -115,3 +117,20 @@ async def test_a_store_outage_does_not_fail_the_task(outage_tasks: BrowserTasks,
     assert result.status == TaskStatus.SUCCEEDED, result.reason
     assert site.registration_count() == 1
     assert result.result_data["confirmation_number"] == site.registrations[0].confirmation
+
+
+async def test_a_path_chosen_by_a_data_value_is_not_replayed_for_another_value(engine: Engine, site: DemoSite) -> None:
+    suffix = f"soon {uuid.uuid4().hex[:6]}"
+    tuesday = await engine.tasks.run(request_for(site, "Eden Levi", suffix))
+    assert tuesday.status == TaskStatus.SUCCEEDED
+    # same words, same data keys, another class: the cached path clicked the Tuesday row's link
+    other = request_for(site, "Noa Cohen", suffix)
+    other["goal"] = other["goal"].replace("Tuesday evening swim", "Wednesday evening swim")
+    other["data"]["class_id"] = "Wednesday evening swim"
+    wednesday = await engine.tasks.run(other)
+    assert wednesday.status == TaskStatus.SUCCEEDED, wednesday.reason
+    assert not wednesday.cache_hit and "cache" not in wednesday.decisions_by_tier
+    assert site.registrations[-1].class_id == "wed-evening-swim"
+    # and the Tuesday path still serves another Tuesday student
+    again = await engine.tasks.run(request_for(site, "Ori Ben", suffix))
+    assert again.cache_hit and site.registrations[-1].class_id == "tue-evening-swim"
