@@ -8,7 +8,7 @@ from pathlib import Path
 
 from temporalio import activity
 
-from browserflow.browser.pool import BrowserPool
+from browserflow.browser.pool import BrowserPool, Session
 from browserflow.contracts import Checkpoint, ParkInput, ParkResult, ScreenshotInput, ScreenshotResult
 from browserflow.errors import BrowserflowError
 
@@ -25,13 +25,16 @@ class ReviewActivities:
         self.pool = pool
         self.artifacts_dir = artifacts_dir
 
+    def _session(self, session_id: str) -> Session:
+        try:
+            return self.pool.get(session_id)
+        except BrowserflowError as exc:
+            raise to_application_error(exc) from None
+
     @activity.defn(name="screenshot")
     async def screenshot(self, inp: ScreenshotInput) -> ScreenshotResult:
         """A PNG of the page with password and card fields masked, in the task's artifact folder."""
-        try:
-            session = self.pool.get(inp.session_id)
-        except BrowserflowError as exc:
-            raise to_application_error(exc) from None
+        session = self._session(inp.session_id)
         folder = self.artifacts_dir / _SAFE.sub("_", inp.task_id)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{_SAFE.sub('_', inp.name)}.png"
@@ -42,10 +45,7 @@ class ReviewActivities:
     @activity.defn(name="park")
     async def park(self, inp: ParkInput) -> ParkResult:
         """Save the session's state and close it; the workflow rebuilds it from the checkpoint later."""
-        try:
-            session = self.pool.get(inp.session_id)
-        except BrowserflowError as exc:
-            raise to_application_error(exc) from None
+        session = self._session(inp.session_id)
         state = await session.context.storage_state()
         checkpoint = Checkpoint(url=session.page.url, storage_state=dict(state))
         await self.pool.close(inp.session_id)

@@ -26,7 +26,7 @@ from browserflow.temporal.search_attributes import ALL as SEARCH_ATTRIBUTES
 from client.sdk import BrowserTasks
 from demo import DemoSite
 
-__all__ = ["Stack", "demo_request", "plain_registration", "run_concurrently", "stack", "summarise"]
+__all__ = ["Stack", "demo_request", "plain_registration", "run_concurrently", "stack", "start_dev_server", "summarise"]
 
 
 def demo_request(site: DemoSite, i: int) -> dict[str, Any]:
@@ -89,6 +89,16 @@ def summarise(durations: list[float]) -> dict[str, float]:
     return {"median": statistics.median(ordered), "p95": p95, "mean": statistics.fmean(ordered)}
 
 
+async def start_dev_server() -> WorkflowEnvironment:
+    """The embedded Temporal dev server of the project's venv, with the search attributes registered."""
+    return await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "temporal"),
+        data_converter=pydantic_data_converter,
+        search_attributes=SEARCH_ATTRIBUTES,
+        dev_server_log_level="error",
+    )
+
+
 @dataclass
 class Stack:
     env: WorkflowEnvironment
@@ -103,13 +113,7 @@ class Stack:
 async def stack(max_sessions: int = 8) -> AsyncIterator[Stack]:
     from worker import build_workers
 
-    temporal = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "temporal"
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(temporal),
-        data_converter=pydantic_data_converter,
-        search_attributes=SEARCH_ATTRIBUTES,
-        dev_server_log_level="error",
-    )
+    env = await start_dev_server()
     chromium = find_chromium()
     scratch = tempfile.mkdtemp(prefix="bf-bench-")
     store_url = f"sqlite:///{scratch}/browserflow.db"

@@ -26,12 +26,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
-
-from bench.harness import demo_request, summarise
+from bench.harness import demo_request, start_dev_server, summarise
 from bench.procs import (
-    ROOT,
     WorkerProc,
     chromium_pids,
     cpu_seconds,
@@ -41,7 +37,6 @@ from bench.procs import (
     temporal_server_pid,
 )
 from browserflow.contracts import TaskResult, TaskStatus
-from browserflow.temporal.search_attributes import ALL as SEARCH_ATTRIBUTES
 from client.sdk import BrowserTasks, TaskHandle
 from demo import DemoSite
 
@@ -59,12 +54,7 @@ async def _sample_chromium(workers: list[WorkerProc], seen: set[int], stop: asyn
 async def run(
     n_tasks: int, n_workers: int, max_sessions: int, kill_one: bool, cap: float, keep: bool
 ) -> dict[str, Any]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(ROOT / ".venv" / "bin" / "temporal"),
-        data_converter=pydantic_data_converter,
-        search_attributes=SEARCH_ATTRIBUTES,
-        dev_server_log_level="error",
-    )
+    env = await start_dev_server()
     site = DemoSite(port=0)
     site.start()
     data_dir = Path(tempfile.mkdtemp(prefix="bf-load-"))

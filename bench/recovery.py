@@ -22,16 +22,12 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
-from bench.harness import demo_request, stack
+from bench.harness import demo_request, stack, start_dev_server
 from bench.procs import WorkerProc, migrated_store_url, server_address
 from browserflow.contracts import TaskStatus
-from browserflow.temporal.search_attributes import ALL as SEARCH_ATTRIBUTES
 from client.sdk import BrowserTasks
 from demo import DemoSite
-
-TEMPORAL = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "temporal"
 
 
 async def _activities(handle: WorkflowHandle[Any, Any]) -> list[tuple[str, str, datetime, datetime | None]]:
@@ -80,12 +76,7 @@ async def one_kill(tasks: BrowserTasks, site: DemoSite, workers: list[WorkerProc
 
 
 async def kills(n: int) -> list[float]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(TEMPORAL),
-        data_converter=pydantic_data_converter,
-        search_attributes=SEARCH_ATTRIBUTES,
-        dev_server_log_level="error",
-    )
+    env = await start_dev_server()
     scratch = Path(tempfile.mkdtemp(prefix="bf-recovery-"))
     url = migrated_store_url(scratch)
     queue = f"bench-recovery-{uuid.uuid4().hex[:8]}"

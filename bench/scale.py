@@ -29,12 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Browser, async_playwright
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from bench.harness import demo_request, plain_registration, run_concurrently, summarise
+from bench.harness import demo_request, plain_registration, run_concurrently, start_dev_server, summarise
 from bench.procs import (
-    ROOT,
     WorkerProc,
     all_procs,
     cpu_seconds,
@@ -50,7 +48,6 @@ from browserflow.browser.chromium import chromium_args, find_chromium
 from browserflow.browser.pool import BrowserPool, Session
 from browserflow.contracts import TaskStatus
 from browserflow.store import Store
-from browserflow.temporal.search_attributes import ALL as SEARCH_ATTRIBUTES
 from client.sdk import BrowserTasks
 from demo import DemoSite
 
@@ -318,12 +315,7 @@ def _intercept(xs: list[float], ys: list[float]) -> float:
 
 async def main_async(quick: bool, only: set[str]) -> None:
     t0 = time.perf_counter()
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(ROOT / ".venv" / "bin" / "temporal"),
-        data_converter=pydantic_data_converter,
-        search_attributes=SEARCH_ATTRIBUTES,
-        dev_server_log_level="error",
-    )
+    env = await start_dev_server()
     site = DemoSite(port=0)
     site.start()
     data_dir = Path(tempfile.mkdtemp(prefix="bf-scale-"))

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         ErrorInfo,
         EscalateInput,
         ExtractInput,
+        GoalCheck,
         PageSnapshot,
         ReviewRequest,
         ReviewResponse,
@@ -231,19 +232,7 @@ class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
         forced: Decision | None = None  # what a reviewer told us to do next
         while True:
             snapshot = await self._pause_point(probes, domains) or snapshot
-            check = await workflow.execute_local_activity(
-                check_goal,
-                CheckGoalInput(
-                    goal=request.goal,
-                    snapshot=snapshot,
-                    indicators=request.indicators(),
-                    extract=request.extract,
-                    submitted=submitted,
-                    start_url=request.start_url,
-                ),
-                summary="check goal",
-                **options("check_goal"),
-            )
+            check = await self._check_goal(request, snapshot, submitted, "check goal")
             if check.met:
                 return Ending(TaskStatus.SUCCEEDED, f"goal reached: {check.reason}", check.result_data)
             if self._step >= request.max_steps:
@@ -283,8 +272,7 @@ class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
                 snapshot = await self._restore(probes, domains, error.message)
                 hashes = [snapshot.state_hash]
                 if irreversible:
-                    met = await self._goal_met(request, snapshot)
-                    if met:
+                    if (await self._check_goal(request, snapshot, False, "did the submission take effect?")).met:
                         continue  # it took effect: the loop's check ends the task
                     answer = await self._ask(
                         "uncertain_submission",
@@ -436,20 +424,22 @@ class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
         self._set_status(TaskStatus.RUNNING, "resumed")
         return await self._ensure_session(probes, domains)
 
-    async def _goal_met(self, request: TaskRequest, snapshot: PageSnapshot) -> bool:
-        check = await workflow.execute_local_activity(
+    async def _check_goal(
+        self, request: TaskRequest, snapshot: PageSnapshot, submitted: bool, summary: str
+    ) -> GoalCheck:
+        return await workflow.execute_local_activity(
             check_goal,
             CheckGoalInput(
                 goal=request.goal,
                 snapshot=snapshot,
                 indicators=request.indicators(),
                 extract=request.extract,
+                submitted=submitted,
                 start_url=request.start_url,
             ),
-            summary="did the submission take effect?",
+            summary=summary,
             **options("check_goal"),
         )
-        return check.met
 
     def _record(
         self,
