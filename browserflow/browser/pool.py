@@ -3,7 +3,8 @@
 The pool is plain asyncio + Playwright (no Temporal). A worker process owns exactly one pool; the session
 activities reach it through the session id. Idle sessions (a task whose workflow vanished, a forgotten
 close) are reaped after ``idle_seconds``. A Chromium that crashes or disconnects is relaunched on the next
-``open``; the sessions it held are gone and their workflows recover them (``SessionNotFound``).
+``open``; the sessions it held are gone and their workflows recover them (``SessionNotFound``). Spare
+pre-warmed pages (``BROWSERFLOW_WARM_SESSIONS``, see ``spares``) take the page creation off ``open``'s path.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any, Literal
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, Response, async_playwright
 
 from browserflow.browser.chromium import chromium_args, find_chromium
+from browserflow.browser.spares import Spares
+from browserflow.browser.spares import warm_sessions as warm_sessions_default
 from browserflow.config import project_root
 from browserflow.errors import PoolExhausted, SessionError, SessionNotFound
 
@@ -87,6 +90,8 @@ class PoolStats:
     max_sessions: int
     browser_connected: bool
     launches: int
+    warm: int = 0  # spare pages ready for the next open
+    warm_used: int = 0  # opens served by a spare page
 
 
 class BrowserPool:
@@ -100,6 +105,7 @@ class BrowserPool:
         max_sessions: int = 8,
         idle_seconds: float = 900.0,
         navigation_timeout_ms: float = NAVIGATION_TIMEOUT_MS,
+        warm_sessions: int | None = None,
     ) -> None:
         if max_sessions < 1:
             raise ValueError("max_sessions must be at least 1")
@@ -119,6 +125,12 @@ class BrowserPool:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._reserved = 0  # slots promised to opens that have not happened yet
         self._count_lock = threading.Lock()  # the SDK releases slots from its own thread
+        self._spares = Spares(
+            warm_sessions_default() if warm_sessions is None else warm_sessions,
+            browser=lambda: self._browser,
+            make=self._new_page,
+            wanted=lambda: not self._closed and len(self._sessions) < self.max_sessions,
+        )
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -127,6 +139,7 @@ class BrowserPool:
         self._playwright = await async_playwright().start()
         await self._ensure_browser()
         self._reaper = asyncio.create_task(self._reap_forever(), name="browserflow-session-reaper")
+        self._spares.refill()
         return self
 
     async def stop(self) -> None:
@@ -136,6 +149,7 @@ class BrowserPool:
             self._reaper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reaper
+        await self._spares.close()  # cancels the refill, closes the spare contexts
         for session_id in list(self._sessions):
             await self.close(session_id)
         if self._browser is not None:
@@ -160,6 +174,7 @@ class BrowserPool:
         if self._browser is not None:  # crashed or disconnected: its sessions are gone
             log.warning("chromium disconnected; relaunching (lost %d sessions)", len(self._sessions))
             self._sessions.clear()
+            self._spares.drop()
         path = self._chromium_path or find_chromium()
         self._browser = await self._playwright.chromium.launch(
             executable_path=path, headless=self._headless, args=chromium_args()
@@ -179,7 +194,35 @@ class BrowserPool:
 
     def stats(self) -> PoolStats:
         connected = self._browser is not None and self._browser.is_connected()
-        return PoolStats(len(self._sessions), self.max_sessions, connected, self._launches)
+        return PoolStats(
+            len(self._sessions), self.max_sessions, connected, self._launches, len(self._spares), self._spares.used
+        )
+
+    async def warmed(self) -> int:
+        """Wait until the background refill of spare pages settles; returns how many are ready."""
+        return await self._spares.warmed()
+
+    async def _new_page(
+        self, browser: Browser, storage_state: dict[str, Any] | None = None
+    ) -> tuple[BrowserContext, Page]:
+        """A context with the session options, and its page (spares are made here too, without state)."""
+        context = await browser.new_context(
+            viewport={"width": 1280, "height": 800},
+            locale="en-US",
+            service_workers="block",
+            storage_state=storage_state,  # type: ignore[arg-type]
+        )
+        self._set_timeouts(context)
+        try:
+            return context, await context.new_page()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await context.close()
+            raise
+
+    def _set_timeouts(self, context: BrowserContext) -> None:
+        context.set_default_timeout(ACTION_TIMEOUT_MS)
+        context.set_default_navigation_timeout(self.navigation_timeout_ms)
 
     async def open(self, task_id: str, storage_state: dict[str, Any] | None = None) -> Session:
         """A new context and page for ``task_id``; raises ``PoolExhausted`` when the pool is full."""
@@ -192,15 +235,10 @@ class BrowserPool:
             if len(self._sessions) >= self.max_sessions:
                 raise PoolExhausted(f"browser pool full ({self.max_sessions} sessions)")
             browser = await self._ensure_browser()
-            context = await browser.new_context(
-                viewport={"width": 1280, "height": 800},
-                locale="en-US",
-                service_workers="block",
-                storage_state=storage_state,  # type: ignore[arg-type]
-            )
-            context.set_default_timeout(ACTION_TIMEOUT_MS)
-            context.set_default_navigation_timeout(self.navigation_timeout_ms)
-            session = Session(id=uuid.uuid4().hex, task_id=task_id, context=context, page=await context.new_page())
+            spare = await self._spares.take_soon(browser) if storage_state is None else None  # spares carry no state
+            context, page = spare or await self._new_page(browser, storage_state)
+            self._set_timeouts(context)  # again for a spare: the pool's timeouts may have changed since
+            session = Session(id=uuid.uuid4().hex, task_id=task_id, context=context, page=page)
             if trace_mode() != "off":
                 try:
                     # actions + network always; DOM snapshots and screencast frames (each costly) on request
@@ -209,7 +247,6 @@ class BrowserPool:
                     session.trace_path = artifacts_dir() / _safe_name(task_id) / f"trace-{session.id}.zip"
                 except Exception:  # tracing is a diagnostic: never fail a task for it
                     log.warning("could not start tracing for task %s", task_id, exc_info=True)
-            page = session.page
             page.on("response", lambda response: self._note_status(session, response))
             self._sessions[session.id] = session
             return session
@@ -244,6 +281,7 @@ class BrowserPool:
         with contextlib.suppress(Exception):
             await session.context.close()
         self._notify_room()
+        self._spares.refill()  # room again: warm a spare if one was skipped while full
         return True
 
     # -- capacity reservations: a worker asks for work only when it has room (see worker.SessionSlots) ---
