@@ -145,6 +145,7 @@ def build_workers(
             browser.navigate,
             browser.extract,
             browser.act,
+            browser.replay,
             browser.close_session,
             review.screenshot,
             review.park,

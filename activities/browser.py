@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import time
 from collections.abc import Sequence
 
 from playwright.async_api import Error as PlaywrightError
 from temporalio import activity
 
-from browserflow.browser import actor, recovery
+from browserflow.browser import actor, recovery, replayer
 from browserflow.browser.pool import BrowserPool, Session
 from browserflow.contracts import (
     ActInput,
@@ -27,6 +28,7 @@ from browserflow.contracts import (
     SessionRef,
 )
 from browserflow.errors import BrowserflowError
+from browserflow.replay import ReplayInput, ReplayOutcome
 from browserflow.snapshot import take_snapshot
 
 from .errors import to_application_error
@@ -146,6 +148,7 @@ class BrowserActivities:
             return recorded
         session.busy += 1
         url_before = session.page.url
+        started = time.perf_counter()
         attempts: list[recovery.RecoveryAttempt] = []
         try:
             if key:
@@ -175,11 +178,27 @@ class BrowserActivities:
             page_changed=snapshot.url != url_before,
             snapshot=snapshot,
             storage_state=state,
+            duration_ms=round((time.perf_counter() - started) * 1000, 1),
         )
         outcome = _with_recoveries(outcome, attempts)
         if key:
             session.results[key] = outcome
         return outcome
+
+    @activity.defn(name="replay")
+    async def replay(self, inp: ReplayInput) -> ReplayOutcome:
+        """A cached path's reversible prefix in one go, each step verified (``browserflow.browser.replayer``)."""
+        async with heartbeating():
+            session = self._session(inp.session_id)
+            session.busy += 1
+            try:
+                return await replayer.replay(session, inp, self._snapshot, _beat)
+            except BrowserflowError as exc:
+                session.saw_error = True
+                raise to_application_error(exc) from None
+            finally:
+                session.busy -= 1
+                session.touch()
 
     @staticmethod
     async def _back_to_plan_start(session: Session, key: str, inp: ActInput) -> list[recovery.RecoveryAttempt]:

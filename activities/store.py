@@ -53,7 +53,12 @@ class StoreActivities:
             raise to_application_error(exc) from None
         path = None
         if found is not None and found.steps:
-            path = CachedPath(signature=found.goal_signature, steps=group_steps(found.bind(req.data)))
+            path = CachedPath(
+                signature=found.goal_signature,
+                steps=group_steps(found.bind(req.data)),
+                start_url=found.start_url,
+                links=found.links,
+            )
         return TaskStartResult(path=path, site_median_seconds=median)
 
     @activity.defn(name="task_finished")
@@ -81,6 +86,8 @@ class StoreActivities:
                         )
                     )
             succeeded = result.status == TaskStatus.SUCCEEDED
+            if inp.cache_used and inp.deep_link_refused:
+                self.store.forget_links(req.site, signature)
             if inp.cache_used and inp.cache_broken:
                 self.store.mark_path_failure(req.site, signature, workflow_id=workflow_id)
             if inp.cache_used and succeeded and not inp.cache_broken:
@@ -91,7 +98,11 @@ class StoreActivities:
                 # a live run (or a healed replay) becomes the cached path
                 ok_steps = [s for s in inp.steps if s.ok]
                 self.store.save_task_path(
-                    req, ok_steps, duration_s=result.execution_time_seconds, workflow_id=workflow_id
+                    req,
+                    ok_steps,
+                    duration_s=result.execution_time_seconds,
+                    workflow_id=workflow_id,
+                    deep_links=req.deep_links and not inp.deep_link_refused,
                 )
             self.store.record_task_finished(result, time_saved_seconds=result.time_saved_seconds)
         except BrowserflowError as exc:

@@ -45,15 +45,22 @@ def demo_request(site: DemoSite, i: int) -> dict[str, Any]:
     }
 
 
-async def plain_registration(browser: Browser, site: DemoSite, i: int) -> str:
-    """The same task as a plain Playwright script: the floor the engine is measured against."""
+async def plain_registration(browser: Browser, site: DemoSite, i: int, *, from_form: bool = False) -> str:
+    """The same task as a plain Playwright script: the floor the engine is measured against.
+
+    ``from_form``: start at the registration form's address instead of clicking there from the landing page
+    (what a perfect replay with a deep link would do).
+    """
     context = await browser.new_context()
     try:
         page = await context.new_page()
-        await page.goto(site.url("/"))
-        await page.get_by_role("link", name="Class schedule").click()
-        row = page.get_by_role("row").filter(has_text="Tuesday evening swim")
-        await row.get_by_role("link", name="Register").click()
+        if from_form:
+            await page.goto(site.url("/register?class=tue-evening-swim"))
+        else:
+            await page.goto(site.url("/"))
+            await page.get_by_role("link", name="Class schedule").click()
+            row = page.get_by_role("row").filter(has_text="Tuesday evening swim")
+            await row.get_by_role("link", name="Register").click()
         await page.get_by_label("Student name").fill(f"Eden Plain {i}")
         await page.get_by_label("Email").fill(f"plain{i}@example.com")
         await page.get_by_label("Class").select_option("tue-evening-swim")

@@ -171,6 +171,10 @@ class TaskRequest(BaseModel):
     )
     budget_usd: float | None = Field(default=None, ge=0, description="AI spend cap; default BROWSERFLOW_BUDGET_USD")
     use_cache: bool = Field(default=True, description="replay a cached path for this site and goal when one exists")
+    deep_links: bool = Field(
+        default=True,
+        description="a replay may load the page a cached path's leading link-following steps lead to directly",
+    )
     review_policy: ReviewPolicy = Field(default="on_escalation", description="when a person is asked")
     review_timeout: float = Field(default=24 * 3600, gt=0, description="seconds to wait for a reviewer")
     review_timeout_action: Literal["fail", "approve"] = Field(
@@ -489,6 +493,8 @@ class StepRecord(BaseModel):
     cost_usd: float = 0.0
     duration_ms: float = 0.0
     recoveries: list[RecoveryAttempt] = Field(default_factory=list)
+    link: str = Field(default="", description="the URL a step that only followed a link (a GET) led to")
+    deep_linked: bool = Field(default=False, description="replayed by loading a later page of the path directly")
 
 
 class StepLog(BaseModel):
@@ -534,6 +540,10 @@ DecideInput.model_rebuild()
 class CachedPath(BaseModel):
     signature: str
     steps: list[list[Action]] = Field(description="per step, the actions with values bound from the task data")
+    start_url: str = Field(default="", description="the start URL the path was learned from")
+    links: list[str] = Field(
+        default_factory=list, description="where each of the leading link-following steps led (deep links)"
+    )
 
 
 class TaskStartInput(BaseModel):
@@ -555,6 +565,7 @@ class TaskFinishInput(BaseModel):
     cache_signature: str = ""
     cache_used: bool = False
     cache_broken: bool = False
+    deep_link_refused: bool = Field(default=False, description="the path's entry URL did not lead where it used to")
 
 
 class StoreAck(BaseModel):

@@ -149,7 +149,7 @@ class SessionMixin:
                 raise Stop(Ending(TERMINAL_ERRORS[error.type], error.message)) from None
             if error.type.startswith(LOSS_TYPES):
                 raise SessionLost(error) from None
-            if method is BrowserActivities.act:
+            if method is BrowserActivities.act or method is BrowserActivities.replay:
                 index = detail(err, "index")
                 raise ActFailed(error, index if isinstance(index, int) else None) from None
             raise Stop(Ending(TaskStatus.FAILED, f"{policy} failed: {error.type}: {error.message}")) from None

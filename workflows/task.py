@@ -50,10 +50,12 @@ with workflow.unsafe.imports_passed_through():
         TaskStatus,
     )
     from browserflow.goals import probe_selectors
+    from browserflow.replay import link_target
     from browserflow.temporal.policies import options
     from browserflow.temporal.search_attributes import TASK_SITE, TASK_STATUS
+    from workflows.replay import ReplayMixin
     from workflows.review import ReviewMixin
-    from workflows.session import ActFailed, Ending, SessionLost, SessionMixin, Stop, detail, failure
+    from workflows.session import ActFailed, Ending, SessionLost, Stop, detail, failure
 
 __all__ = ["BrowserTaskWorkflow"]
 
@@ -64,7 +66,7 @@ _UNCERTAIN = "SubmissionUncertain"
 
 
 @workflow.defn(name="BrowserTaskWorkflow")
-class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
+class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
     @workflow.init
     def __init__(self, request: TaskRequest) -> None:
         self._request = request
@@ -79,6 +81,7 @@ class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
         self._spent = 0.0
         self._cache: CachedPath | None = None
         self._cache_broken = False
+        self._deep_link_refused = False
         self._site_median: float | None = None
         self._started = workflow.now()
         self._deadline = self._started + timedelta(seconds=request.timeout)
@@ -220,14 +223,21 @@ class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
         self._site_median = started.site_median_seconds
         self._cache = started.path
         replay: list[list[Action]] = [list(s) for s in self._cache.steps] if self._cache else []
-        try:
-            snapshot = await self._navigate(request.start_url, probes, domains)
-        except SessionLost as lost:
-            snapshot = await self._restore(probes, domains, lost.error.message)
-        self._checkpoint = Checkpoint(url=snapshot.url)
+        failed: list[Action] = []
+        replayed = None
+        if replay and request.review_policy != "always":  # "always" reviews each step: no replay in one go
+            replayed = await self._replay_prefix(request, replay, probes, domains)
+            replay, failed = replayed.remaining, replayed.failed
+        if replayed is not None and replayed.snapshot is not None:
+            snapshot = replayed.snapshot
+        else:
+            try:
+                snapshot = await self._navigate(request.start_url, probes, domains)
+            except SessionLost as lost:
+                snapshot = await self._restore(probes, domains, lost.error.message)
+            self._checkpoint = Checkpoint(url=snapshot.url)
         self._url = snapshot.url
         hashes = [snapshot.state_hash]
-        failed: list[Action] = []
         submitted = False
         forced: Decision | None = None  # what a reviewer told us to do next
         while True:
@@ -242,6 +252,8 @@ class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
             elif replay:
                 decision = Decision(actions=replay.pop(0), confidence=1.0, tier="cache", reason="cached path")
             else:
+                if self._cache is not None and not self._cache_broken:
+                    self._cache_broken = True  # the path ran out before the goal: heal it from here on
                 decision = await self._decide(request, snapshot, failed, domains)
             gate = self._gate(decision)
             if gate is not None:
@@ -463,6 +475,7 @@ class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
                 cost_usd=decision.cost_usd,
                 duration_ms=outcome.duration_ms if outcome else 0.0,
                 recoveries=outcome.recoveries if outcome else [],
+                link=link_target(actions, snapshot, outcome.url) if outcome and error is None else "",
             )
         )
         if decision.attempts:
@@ -549,6 +562,9 @@ class BrowserTaskWorkflow(ReviewMixin, SessionMixin):
                     cache_signature=self._cache.signature if self._cache else "",
                     cache_used=self._cache is not None,
                     cache_broken=self._cache_broken,
+                    # a deep link refused, or followed by a broken replay: suspect, so the path stops deep-linking
+                    deep_link_refused=self._deep_link_refused
+                    or (self._cache_broken and any(s.deep_linked for s in self._steps)),
                 ),
                 summary=f"record result ({result.status.value})",
                 **options("task_finished"),

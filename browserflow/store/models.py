@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from browserflow.contracts import Action, Decision, DecisionAttempt, ErrorInfo, StepRecord
 
@@ -195,6 +195,10 @@ class SitePath(BaseModel):
     goal_template: str = ""
     data_keys: list[str] = Field(default_factory=list)
     steps: list[Action] = Field(default_factory=list)
+    start_url: str = Field(default="", description="the start URL the path was learned from")
+    links: list[str] = Field(
+        default_factory=list, description="where the path's leading link-following steps led (deep links)"
+    )
     created_at: datetime
     updated_at: datetime
     expires_at: datetime
@@ -202,6 +206,11 @@ class SitePath(BaseModel):
     consecutive_failures: int = 0
     last_success_at: datetime | None = None
     median_seconds: float | None = None
+
+    @field_validator("links", mode="before")
+    @classmethod
+    def _no_links(cls, value: Any) -> Any:
+        return [] if value is None else value
 
     def bind(self, data: dict[str, str]) -> list[Action]:
         """The steps with each data-bound value filled from ``data`` (secret refs stay refs); KeyError if missing."""

@@ -23,6 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from browserflow.config import Settings
 from browserflow.contracts import TERMINAL_STATUSES, Action, StepRecord, TaskRequest, TaskResult, TaskStatus
 from browserflow.errors import StoreError
+from browserflow.replay import entry_point
 from browserflow.store.engine import describe_db_error, make_engine, safe_url
 from browserflow.store.models import (
     CostBreakdown,
@@ -375,6 +376,8 @@ class Store:
         template: str = "",
         workflow_id: str | None = None,
         now: datetime | None = None,
+        start_url: str = "",
+        links: Sequence[str] = (),
     ) -> SitePath:
         """Save (or replace) the path to ``signature`` on ``site``, valid for ``ttl`` from now.
 
@@ -382,7 +385,9 @@ class Store:
         Data-bound values and page-local refs are dropped. ``template`` is the readable goal kept beside the
         signature: ``goal_template(goal, data)``, which has placeholders where the values were (never pass the
         raw goal). Saving resets the failure count; ``duration_s`` joins the path's recent durations (once per
-        ``workflow_id``). See :meth:`save_task_path` for the usual call.
+        ``workflow_id``). ``start_url`` and ``links``: where the path was learned from and where its leading
+        link-following steps led (a replay may deep-link there; see ``browserflow.replay``). See
+        :meth:`save_task_path` for the usual call.
         """
         at = _aware(now)
         actions = path_actions(steps)
@@ -393,6 +398,8 @@ class Store:
             goal_template=template,
             data_keys=keys,
             steps=[a.model_dump(mode="json") for a in actions],
+            start_url=start_url,
+            links=list(links),
             created_at=at,
             updated_at=at,
             expires_at=at + ttl,
@@ -405,6 +412,8 @@ class Store:
                 "goal_template": template or row.goal_template,
                 "data_keys": keys,
                 "steps": [a.model_dump(mode="json") for a in actions],
+                "start_url": start_url,
+                "links": list(links),
                 "updated_at": at,
                 "expires_at": at + ttl,
                 "consecutive_failures": 0,
@@ -429,9 +438,11 @@ class Store:
         workflow_id: str | None = None,
         ttl: timedelta = DEFAULT_PATH_TTL,
         now: datetime | None = None,
+        deep_links: bool = True,
     ) -> SitePath:
         """:meth:`save_path` for ``request``, keyed by the signature that abstracts only the data keys the
-        path binds (see ``browserflow.store.signature``)."""
+        path binds (see ``browserflow.store.signature``). The deep links come from the step records (when
+        ``deep_links`` and the request allows them)."""
         bound = sorted({a.data_key for a in path_actions(steps) if a.data_key and a.data_key in request.data})
         signature = goal_signature(request.goal, request.data, bound=bound)
         replaced = self.lookup_task_path(request, now)
@@ -447,6 +458,8 @@ class Store:
             template=goal_template(request.goal, {k: request.data[k] for k in bound} or None),
             workflow_id=workflow_id,
             now=now,
+            start_url=request.start_url,
+            links=entry_point([s for s in steps if isinstance(s, StepRecord)]) if deep_links else [],
         )
 
     def lookup_task_path(self, request: TaskRequest, now: datetime | None = None) -> SitePath | None:
@@ -549,6 +562,12 @@ class Store:
                     values.update(self._with_duration(row.recent_seconds, duration_s))
                 conn.execute(update(_paths).where(where).values(**values))
         return self.get_path(site, signature)
+
+    def forget_links(self, site: str, signature: str) -> None:
+        """Stop deep-linking on this path (its entry URL no longer led where it used to); it replays in full."""
+        where = and_(_paths.c.site == site, _paths.c.goal_signature == signature)
+        with self._write("forget_links") as conn:
+            conn.execute(update(_paths).where(where).values(links=[]))
 
     def delete_path(self, site: str, signature: str) -> bool:
         with self._write("delete_path") as conn:

@@ -170,6 +170,8 @@ class SitePathRow(Base):
     goal_template: Mapped[str] = mapped_column(Text, default="")
     data_keys: Mapped[list[Any]] = mapped_column(JSON, default=list)
     steps: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    start_url: Mapped[str] = mapped_column(Text, default="", server_default="")
+    links: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -61,6 +61,8 @@ POLICIES: dict[str, ActivityPolicy] = {
     "navigate": ActivityPolicy(45 * _S, _retry(1.0, 3), schedule_to_start=PAGE_PICKUP, heartbeat=PAGE_HEARTBEAT),
     "extract": ActivityPolicy(30 * _S, _retry(0.5, 3), schedule_to_start=PAGE_PICKUP, heartbeat=PAGE_HEARTBEAT),
     "act": ActivityPolicy(60 * _S, _retry(1.0, 3), schedule_to_start=PAGE_PICKUP, heartbeat=PAGE_HEARTBEAT),
+    # a cached path's reversible prefix: a retry replays it from the start (nothing in it is irreversible)
+    "replay": ActivityPolicy(120 * _S, _retry(1.0, 3), schedule_to_start=PAGE_PICKUP, heartbeat=PAGE_HEARTBEAT),
     "close_session": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=PAGE_PICKUP),
     "screenshot": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=PAGE_PICKUP),
     "park": ActivityPolicy(20 * _S, _retry(0.5, 2), schedule_to_start=PAGE_PICKUP),

@@ -35,8 +35,8 @@ def _diff(url: URL) -> list[object]:
         engine.dispose()
 
 
-def test_head_is_the_initial_revision() -> None:
-    assert migrate.head() == "0001"
+def test_head_is_the_deep_link_revision() -> None:
+    assert migrate.head() == "0002"
 
 
 def test_up_down_up(empty_db: URL) -> None:
@@ -128,3 +128,36 @@ def test_cli_takes_database_url_from_the_environment(tmp_path: Path, monkeypatch
     assert migrate.current(f"sqlite:///{tmp_path / 'env.db'}") == migrate.head()
     assert migrate.main(["downgrade", "base"]) == 0
     assert migrate.current(f"sqlite:///{tmp_path / 'env.db'}") is None
+
+
+def test_the_deep_link_revision_keeps_the_cached_paths(empty_db: URL) -> None:
+    """0001 -> 0002 adds the paths' start URL and deep links; paths cached before it stay, without deep links."""
+    migrate.upgrade(empty_db, "0001")
+    engine = create_engine(empty_db)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO site_paths (site, goal_signature, goal_template, data_keys, steps, created_at, "
+                    "updated_at, expires_at, uses, consecutive_failures, recent_seconds) VALUES ('pool.test', 'sig', "
+                    "'register {name}', '[\"name\"]', '[{\"kind\": \"click\", \"selector\": \"#go\", \"id\": \"1.0\"}]', "
+                    ":at, :at, :later, 2, 0, '[]')"
+                ),
+                {"at": "2026-11-20 10:00:00+00:00", "later": "2099-01-01 00:00:00+00:00"},
+            )
+    finally:
+        engine.dispose()
+    with pytest.raises(StoreError):
+        migrate.require_current(empty_db)  # the worker refuses a database one revision behind
+
+    migrate.upgrade(empty_db)
+
+    store = Store.from_url(empty_db)
+    try:
+        path = store.get_path("pool.test", "sig")
+        assert path is not None
+        assert (path.uses, path.steps[0].selector, path.start_url, path.links) == (2, "#go", "", [])
+    finally:
+        store.close()
+    migrate.downgrade(empty_db, "0001")
+    assert migrate.current(empty_db) == "0001"

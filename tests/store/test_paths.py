@@ -154,3 +154,24 @@ def test_median_over_recent_durations(store: Store, keep: int) -> None:
         assert path.median_seconds == 3.5
     else:  # only the last 20 durations count: 6..25
         assert path.median_seconds == 15.5
+
+
+def test_deep_links_are_learned_from_the_step_records_and_can_be_forgotten(store: Store) -> None:
+    eden = _request("Eden")
+    classes, form = f"http://{SITE}/classes", f"http://{SITE}/register?class=tue"
+    records = [
+        StepRecord(step=1, url=f"http://{SITE}/", decision="", actions=[ACTIONS[0]], url_after=classes, link=classes),
+        StepRecord(step=2, url=classes, decision="", actions=[ACTIONS[0]], url_after=form, link=form),
+        StepRecord(step=3, url=form, decision="", actions=ACTIONS[1:], url_after=f"http://{SITE}/done"),
+    ]
+    saved = store.save_task_path(eden, records, now=T0)
+    assert (saved.start_url, saved.links) == (f"http://{SITE}/", [classes, form])
+
+    store.forget_links(SITE, saved.goal_signature)
+    forgotten = store.lookup_task_path(_request("Noa"), now=T0)
+    assert forgotten is not None and forgotten.links == [] and len(forgotten.steps) == len(saved.steps)
+
+    # a run whose deep link failed saves its path without any
+    assert store.save_task_path(eden, records, now=T0, deep_links=False).links == []
+    # plain actions (no records) carry no evidence of links
+    assert store.save_task_path(eden, ACTIONS, now=T0).links == []

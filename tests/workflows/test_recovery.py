@@ -105,6 +105,36 @@ async def test_kill_9_mid_task_continues_on_another_worker(
     assert time.monotonic() - killed_at < 90
 
 
+async def test_kill_9_during_a_cached_replay_replays_step_by_step_elsewhere(
+    temporal_env: WorkflowEnvironment, worker_env: dict[str, str], workers: list[WorkerProcess], site: DemoSite
+) -> None:
+    tasks = BrowserTasks(temporal_env.client, worker_env["BROWSERFLOW_TASK_QUEUE"])
+    workers.append(WorkerProcess(worker_env))
+    goal = f"Register Eden for the Tuesday evening swim class ({uuid.uuid4().hex[:6]})"
+    primed = await tasks.run(demo_request(site, goal=goal))  # learns the path (and its deep link)
+    assert primed.status == TaskStatus.SUCCEEDED and not primed.cache_hit
+    site.faults.slow_ms = 3000  # the replay's first page load takes a while, so the kill lands inside it
+    site.faults.slow_count = 1000
+    data = {**demo_request(site)["data"], "student_name": "Noa Cohen", "email": "noa@example.com"}
+    handle = await tasks.submit(demo_request(site, goal=goal, data=data))
+
+    async def replaying() -> bool:
+        return "replay" in (await handle.status()).detail
+
+    await eventually(replaying, timeout=60, what="the cached replay to start")
+    workers[0].kill()
+    workers.append(WorkerProcess(worker_env))
+    site.faults.slow_count = 0
+
+    result = await handle.result()
+    assert result.status == TaskStatus.SUCCEEDED, result.reason
+    assert result.cache_hit and set(result.decisions_by_tier) == {"cache"}  # still no decisions
+    assert site.registration_count() == 2 and site.registrations[-1].student_name == "Noa Cohen"
+    log = (await handle.steps()).steps
+    assert len(log) == 3 and all(s.ok and s.tier == "cache" for s in log)  # the path as recorded
+    assert not any(s.deep_linked for s in log)  # rebuilt at the start URL, then replayed one step at a time
+
+
 async def test_a_submit_interrupted_by_a_crash_is_never_repeated(
     temporal_env: WorkflowEnvironment, worker_env: dict[str, str], workers: list[WorkerProcess], site: DemoSite
 ) -> None:
