@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from playwright.async_api import Error as PlaywrightError
 from temporalio import activity
@@ -114,17 +114,10 @@ class BrowserActivities:
 
     async def _navigate(self, inp: NavigateInput) -> PageSnapshot:
         session = self._session(inp.session_id)
-        session.busy += 1
-        try:
+        with _in_use(session):
             activity.heartbeat("navigating")
             await recovery.navigate(session, inp.url, inp.allowed_domains, heartbeat=_beat)
             return await self._snapshot(session, inp.probe_selectors)
-        except BrowserflowError as exc:
-            session.saw_error = True
-            raise to_application_error(exc) from None
-        finally:
-            session.busy -= 1
-            session.touch()
 
     @activity.defn(name="extract")
     async def extract(self, inp: ExtractInput) -> PageSnapshot:
@@ -146,11 +139,10 @@ class BrowserActivities:
         recorded = session.results.get(key) if key else None
         if isinstance(recorded, ActionOutcome):  # a retry of a plan that already ran here
             return recorded
-        session.busy += 1
         url_before = session.page.url
         started = time.perf_counter()
         attempts: list[recovery.RecoveryAttempt] = []
-        try:
+        with _in_use(session):
             if key:
                 attempts += await self._back_to_plan_start(session, key, inp)
                 url_before = session.page.url
@@ -164,12 +156,6 @@ class BrowserActivities:
             )
             snapshot = await self._snapshot(session, inp.probe_selectors)
             state = dict(await session.context.storage_state())
-        except BrowserflowError as exc:
-            session.saw_error = True
-            raise to_application_error(exc) from None
-        finally:
-            session.busy -= 1
-            session.touch()
         outcome = ActionOutcome(
             ok=True,
             executed=len(inp.actions),
@@ -190,15 +176,8 @@ class BrowserActivities:
         """A cached path's reversible prefix in one go, each step verified (``browserflow.browser.replayer``)."""
         async with heartbeating():
             session = self._session(inp.session_id)
-            session.busy += 1
-            try:
+            with _in_use(session):
                 return await replayer.replay(session, inp, self._snapshot, _beat)
-            except BrowserflowError as exc:
-                session.saw_error = True
-                raise to_application_error(exc) from None
-            finally:
-                session.busy -= 1
-                session.touch()
 
     @staticmethod
     async def _back_to_plan_start(session: Session, key: str, inp: ActInput) -> list[recovery.RecoveryAttempt]:
@@ -216,6 +195,21 @@ class BrowserActivities:
     @activity.defn(name="close_session")
     async def close_session(self, inp: CloseSessionInput) -> CloseSessionResult:
         return CloseSessionResult(closed=await self.pool.close(inp.session_id, keep_trace=inp.keep_trace))
+
+
+@contextlib.contextmanager
+def _in_use(session: Session) -> Iterator[None]:
+    """A page activity's hold on its session: counted as busy (the reaper leaves it alone), and a failure is
+    noted on the session (its trace is kept) and raised as the matching ``ApplicationError``."""
+    session.busy += 1
+    try:
+        yield
+    except BrowserflowError as exc:
+        session.saw_error = True
+        raise to_application_error(exc) from None
+    finally:
+        session.busy -= 1
+        session.touch()
 
 
 def _beat(detail: str) -> None:

@@ -152,10 +152,11 @@ async def memory(address: str, db: str, data_dir: Path, site: DemoSite, sizes: l
         out["idle_worker_mb"] = {k: pss_kib(v) / 1024 for k, v in parts.items()}
     finally:
         await worker.stop()
-    # per session: a pool in this process, N contexts each on the registration form
+    # per session: a pool in this process (no spare page: it would sit in the 0-session point only), N contexts
+    # each on the registration form
     per_n: dict[int, float] = {}
     before = now_ticks()
-    async with BrowserPool(chromium_path=find_chromium(), max_sessions=max(sizes)) as pool:
+    async with BrowserPool(chromium_path=find_chromium(), max_sessions=max(sizes), warm_sessions=0) as pool:
         me = os.getpid()
         procs = all_procs()
         ours = [p for p in descendants(me, procs) if procs[p].start_ticks >= before and is_chromium(p)]

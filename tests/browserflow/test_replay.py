@@ -90,7 +90,11 @@ def test_entry_point_ignores_failed_steps_and_stops_at_a_broken_chain() -> None:
     assert entry_point(records) == [SCHEDULE, FORM]
     # the second step ran on a page the first did not lead to: the chain breaks, and the step after the links
     # would not start on their last page, so there is no entry point at all
-    elsewhere = [record(1, HOME, SCHEDULE, SCHEDULE), record(2, "http://pool.test/x", FORM, FORM), record(3, FORM, HOME)]
+    elsewhere = [
+        record(1, HOME, SCHEDULE, SCHEDULE),
+        record(2, "http://pool.test/x", FORM, FORM),
+        record(3, FORM, HOME),
+    ]
     assert entry_point(elsewhere) == []
 
 

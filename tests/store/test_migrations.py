@@ -140,7 +140,7 @@ def test_the_deep_link_revision_keeps_the_cached_paths(empty_db: URL) -> None:
                 text(
                     "INSERT INTO site_paths (site, goal_signature, goal_template, data_keys, steps, created_at, "
                     "updated_at, expires_at, uses, consecutive_failures, recent_seconds) VALUES ('pool.test', 'sig', "
-                    "'register {name}', '[\"name\"]', '[{\"kind\": \"click\", \"selector\": \"#go\", \"id\": \"1.0\"}]', "
+                    '\'register {name}\', \'["name"]\', \'[{"kind": "click", "selector": "#go", "id": "1.0"}]\', '
                     ":at, :at, :later, 2, 0, '[]')"
                 ),
                 {"at": "2026-11-20 10:00:00+00:00", "later": "2099-01-01 00:00:00+00:00"},
