@@ -7,6 +7,7 @@ browserflow list [--status S] [--site S]
 browserflow worker [--max-sessions N]     run a worker (browser pool + Temporal workers)
 browserflow server                        run the embedded Temporal dev server (Web UI on :8233)
 browserflow up | down | demo              the local stack (what `make up/down/demo` call)
+browserflow paths [--site S] [--forget SIGNATURE]   the site-path cache; forget one path
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -279,6 +281,37 @@ def _cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_paths(args: argparse.Namespace, settings: Settings) -> int:
+    """The site-path cache: what is known, how it is used; ``--forget SIGNATURE`` deletes one (with --site)."""
+    from browserflow.store import MAX_PATH_FAILURES
+
+    store = _store(settings)
+    if args.forget:
+        if not args.site:
+            raise ValueError("--forget needs --site: a signature is only unique within its site")
+        if not store.delete_path(args.site, args.forget):
+            raise ValueError(f"no cached path {args.forget} on {args.site}")
+        print(f"forgot the cached path {args.forget} on {args.site}; the next such task runs live and saves anew")
+        return 0
+    paths = store.list_paths(args.site)
+    if not paths:
+        print("no cached paths" + (f" on {args.site}" if args.site else ""))
+        return 0
+    now = datetime.now(UTC)
+    for path in paths:
+        state = "expired" if path.expires_at <= now else "ok"
+        if path.consecutive_failures >= MAX_PATH_FAILURES:
+            state = "invalidated"
+        deep = f", deep link to {path.links[-1]}" if path.links else ""
+        print(f"{path.site}  {path.goal_signature}  {state}")
+        print(f"    {path.goal_template or '(no template)'}")
+        print(
+            f"    {len(path.steps)} actions{deep}; used {path.uses}x, {path.consecutive_failures} failures in a row,"
+            f" expires {path.expires_at:%Y-%m-%d %H:%M} UTC"
+        )
+    return 0
+
+
 def _cmd_cost(args: argparse.Namespace, settings: Settings) -> int:
     print(_store(settings).cost(args.task_id).model_dump_json(indent=2))
     return 0
@@ -341,6 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--since", help="window, e.g. 7d, 12h")
     stats.add_argument("--site", help="host[:port]")
     sub.add_parser("cost", help="one task's decision cost breakdown").add_argument("task_id")
+    paths = sub.add_parser("paths", help="the site-path cache (what replays), or --forget one")
+    paths.add_argument("--site", help="host[:port]")
+    paths.add_argument("--forget", metavar="SIGNATURE", help="delete this cached path (needs --site)")
     sub.add_parser("reviews", help="pending reviews, oldest first")
     approve = sub.add_parser("approve", help="approve the proposed action of a pending review")
     approve.add_argument("task_id")
@@ -392,7 +428,7 @@ _ASYNC = {
 }
 
 
-_SYNC = {"db": _cmd_db, "stats": _cmd_stats, "cost": _cmd_cost, "trace": _cmd_trace}
+_SYNC = {"db": _cmd_db, "stats": _cmd_stats, "cost": _cmd_cost, "paths": _cmd_paths, "trace": _cmd_trace}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -484,6 +484,14 @@ class Store:
                     return path
         return None
 
+    def list_paths(self, site: str | None = None) -> list[SitePath]:
+        """Every stored path (expired and invalidated included), by site, most recently updated first."""
+        query = select(SitePathRow).order_by(SitePathRow.site, SitePathRow.updated_at.desc())
+        if site is not None:
+            query = query.where(SitePathRow.site == site)
+        with self._read("list_paths") as session:
+            return [SitePath.model_validate(row, from_attributes=True) for row in session.scalars(query)]
+
     def get_path(self, site: str, signature: str) -> SitePath | None:
         """The stored path whatever its state (expired or invalidated included)."""
         query = select(SitePathRow).where(SitePathRow.site == site, SitePathRow.goal_signature == signature)
