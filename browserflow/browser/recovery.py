@@ -283,7 +283,9 @@ async def _landed(session: Session, url: str, exc: BrowserflowError) -> bool:
     ):
         return False
     try:
-        await session.page.wait_for_load_state("domcontentloaded", timeout=LOAD_TIMEOUT_MS)
+        # not wait_for_load_state: it answers from the state already reached, while the load that interrupted
+        # the reload may still be committing; this re-evaluates in whatever document the page ends up with
+        await session.page.wait_for_function("() => document.readyState !== 'loading'", timeout=LOAD_TIMEOUT_MS)
     except PlaywrightError:
         return False
     return session.page.url.rstrip("/") == url.rstrip("/")
