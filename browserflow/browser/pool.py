@@ -236,8 +236,11 @@ class BrowserPool:
                 raise PoolExhausted(f"browser pool full ({self.max_sessions} sessions)")
             browser = await self._ensure_browser()
             spare = await self._spares.take_soon(browser) if storage_state is None else None  # spares carry no state
-            context, page = spare or await self._new_page(browser, storage_state)
-            self._set_timeouts(context)  # again for a spare: the pool's timeouts may have changed since
+            if spare is None:
+                context, page = await self._new_page(browser, storage_state)
+            else:
+                context, page = spare
+                self._set_timeouts(context)  # the pool's timeouts may have changed since the spare was made
             session = Session(id=uuid.uuid4().hex, task_id=task_id, context=context, page=page)
             if trace_mode() != "off":
                 try:
