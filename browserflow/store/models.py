@@ -1,6 +1,6 @@
 """Pydantic models going into and coming out of the store.
 
-Inputs reuse the contracts where one fits (``TaskRequest``, ``StepRecord``, ``Decision``, ``TaskResult``);
+Inputs reuse the contracts where one fits (``TaskRequest``, ``StepRecord``, ``DecisionAttempt``, ``TaskResult``);
 the models here add what only the store needs. All of them are plain data, safe as Temporal payloads.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
-from browserflow.contracts import Action, Decision, DecisionAttempt, ErrorInfo, StepRecord
+from browserflow.contracts import Action, DecisionAttempt, ErrorInfo, StepRecord
 
 __all__ = [
     "PROVIDER_BY_TIER",
@@ -67,32 +67,6 @@ class DecisionRecord(BaseModel):
             cost_usd=attempt.cost_usd,
             confidence=attempt.confidence or 0.0,
             outcome=attempt.outcome,
-        )
-
-    @classmethod
-    def from_decision(
-        cls,
-        workflow_id: str,
-        step: int,
-        decision: Decision,
-        *,
-        attempt: int = 0,
-        provider: str = "",
-        outcome: str = "chosen",
-    ) -> DecisionRecord:
-        return cls(
-            workflow_id=workflow_id,
-            step=step,
-            attempt=attempt,
-            tier=decision.tier,
-            provider=provider,
-            model=decision.model,
-            input_tokens=decision.input_tokens,
-            output_tokens=decision.output_tokens,
-            latency_ms=decision.latency_ms,
-            cost_usd=decision.cost_usd,
-            confidence=decision.confidence,
-            outcome=outcome,
         )
 
     def resolved_provider(self) -> str:
@@ -206,11 +180,6 @@ class SitePath(BaseModel):
     consecutive_failures: int = 0
     last_success_at: datetime | None = None
     median_seconds: float | None = None
-
-    @field_validator("links", mode="before")
-    @classmethod
-    def _no_links(cls, value: Any) -> Any:
-        return [] if value is None else value
 
     def bind(self, data: dict[str, str]) -> list[Action]:
         """The steps with each data-bound value filled from ``data`` (secret refs stay refs); KeyError if missing."""
