@@ -65,6 +65,9 @@ async def test_metrics_endpoint_has_sdk_and_engine_metrics(
             return 'browserflow_tasks{status="succeeded"' in body or 'status="succeeded"' in body
 
         await eventually(exported, what="the task counter on the metrics endpoint")
+        # the SDK counts a completed workflow once the server has acknowledged the completion, which can be
+        # after the client already holds the result: wait for it rather than read it once
+        await eventually(lambda: "temporal_workflow_completed" in scrape(port), what="the SDK runtime's own metrics")
         body = scrape(port)
         assert "browserflow_decisions" in body and 'tier="rules"' in body
         assert "browserflow_browser_capacity" in body
