@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup demo up down test lint typecheck bench clean
+.PHONY: setup demo up down test lint typecheck bench conformance clean
 
 ## setup: virtualenv + project + Chromium + system tools (idempotent)
 setup: $(STAMP)
@@ -44,6 +44,11 @@ typecheck:
 ## bench: benchmarks printing ratios against plain Playwright measured in the same run
 bench: setup
 	$(BIN)/python -m bench.spine
+
+## conformance: MiniWoB++ and the app suite measured through the real engine
+conformance: setup
+	$(BIN)/python -m bench.miniwob
+	$(BIN)/python -m bench.apps
 
 clean: down
 	rm -rf .data .pytest_cache .mypy_cache .ruff_cache

@@ -36,7 +36,7 @@ from temporalio.worker import (
 )
 
 from activities.browser import BrowserActivities
-from activities.decide import DecideActivities, check_goal
+from activities.decide import DecideActivities, check_goal, compile_plan
 from activities.review import ReviewActivities
 from activities.store import StoreActivities
 from browserflow.browser.chromium import find_chromium
@@ -131,6 +131,7 @@ def build_workers(
             decide.decide,
             decide.decide_escalated,
             check_goal,
+            compile_plan,
             stored.task_started,
             stored.task_finished,
         ],

@@ -1,10 +1,11 @@
 """Decision activities.
 
-``decide`` and ``check_goal`` run as *local* activities in the workflow's worker: the rules tier and the goal
-predicates are pure functions of the snapshot, so a remote round trip would only add latency. When the rules
+``compile_plan``, ``decide`` and ``check_goal`` run as *local* activities in the workflow's worker: the goal
+compiler, the rules tier (grounding the plan's current intent, held to the write gate) and the goal predicates
+(verifying each effect) are pure functions, so a remote round trip would only add latency. When the rules
 tier is not confident and model tiers are configured, the workflow calls ``decide_escalated``, a regular
 activity on the shared queue that runs the tier router (rules -> ollama -> claude) and heartbeats while a
-model thinks.
+model thinks; its answer is held to the same write gate as the rules tier's.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ import contextlib
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from browserflow.contracts import CheckGoalInput, DecideInput, Decision, EscalateInput, GoalCheck
+from browserflow.contracts import CheckGoalInput, CompilePlanInput, DecideInput, Decision, EscalateInput, GoalCheck
 from browserflow.errors import BudgetExceeded
 from browserflow.goals import check_goal as _check_goal
 from browserflow.llm import TierRouter, attempts_from
-from browserflow.rules import decide_rules
+from browserflow.plan.compiler import compile_goal
+from browserflow.plan.decide import decide_plan, gate_decision
+from browserflow.plan.model import GoalPlan
 
 from .metrics import record_breakers
 
-__all__ = ["DecideActivities", "check_goal"]
+__all__ = ["DecideActivities", "check_goal", "compile_plan"]
 
 HEARTBEAT_SECONDS = 5.0
 
@@ -31,6 +34,12 @@ HEARTBEAT_SECONDS = 5.0
 @activity.defn(name="check_goal")
 async def check_goal(inp: CheckGoalInput) -> GoalCheck:
     return _check_goal(inp)
+
+
+@activity.defn(name="compile_plan")
+async def compile_plan(inp: CompilePlanInput) -> GoalPlan:
+    """The goal compiled into a plan of intents (data values are named by key, never copied)."""
+    return compile_goal(inp.goal, inp.data)
 
 
 class DecideActivities:
@@ -43,14 +52,14 @@ class DecideActivities:
 
     @activity.defn(name="decide")
     async def decide(self, inp: DecideInput) -> Decision:
-        decision = decide_rules(inp)
+        decision = decide_plan(inp)
         weak = not decision.actions or decision.confidence < self.rules_threshold
         return decision.model_copy(update={"escalate": self.escalation and weak})
 
     @activity.defn(name="decide_escalated")
     async def decide_escalated(self, inp: EscalateInput) -> Decision:
         if self.router is None:
-            return decide_rules(inp.decide)
+            return decide_plan(inp.decide)
         beat = asyncio.create_task(self._heartbeat())
         try:
             routed = await self.router.decide(inp.decide, spent_usd=inp.spent_usd, budget_usd=inp.budget_usd)
@@ -65,7 +74,8 @@ class DecideActivities:
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await beat
-        return routed.decision.model_copy(update={"escalate": False})
+        # the model tiers' answer is held to the same rules: a write the goal does not call for waits for a person
+        return gate_decision(inp.decide, routed.decision).model_copy(update={"escalate": False})
 
     @staticmethod
     async def _heartbeat() -> None:

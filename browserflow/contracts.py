@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
 
+from browserflow.plan.model import Expectation, PlanProgress
+
 __all__ = [
     "TERMINAL_STATUSES",
     "ActInput",
@@ -27,6 +29,7 @@ __all__ = [
     "Checkpoint",
     "CloseSessionInput",
     "CloseSessionResult",
+    "CompilePlanInput",
     "DecideInput",
     "Decision",
     "DecisionAttempt",
@@ -270,6 +273,12 @@ class Element(BaseModel):
     context: str = Field(default="", description="nearby text: the table row, list item or fieldset legend")
     form: int | None = Field(default=None, description="index of the form the element belongs to")
     error: str = Field(default="", description="validation message shown for this field, if any")
+    static: bool = Field(default=False, description="no interactive role: a short text or a pointer-cursor element")
+    pointer: bool = Field(default=False, description="styled or wired to be clicked (cursor, onclick, tabindex)")
+    dialog: bool = Field(default=False, description="inside a dialog, modal or popup")
+    readonly: bool = Field(default=False, description="a read-only field (a date picker's input, say)")
+    expanded: bool | None = Field(default=None, description="aria-expanded, when the element has it")
+    selected: bool | None = Field(default=None, description="aria-selected, when the element has it")
 
 
 class PageSnapshot(BaseModel):
@@ -284,12 +293,15 @@ class PageSnapshot(BaseModel):
     errors: list[str] = Field(default_factory=list, description="visible error messages (alerts, field errors)")
     status_code: int | None = None
     truncated: bool = False
+    active: str = Field(default="", description="ref of the focused element, when it is listed")
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Actions and decisions
 
-ActionKind = Literal["click", "fill", "select", "check", "uncheck", "press", "navigate"]
+ActionKind = Literal[
+    "click", "fill", "select", "select_add", "select_remove", "check", "uncheck", "press", "navigate", "wait"
+]
 
 
 class Action(BaseModel):
@@ -303,6 +315,9 @@ class Action(BaseModel):
     data_key: str | None = Field(default=None, description="the task data key the value came from")
     irreversible: bool = Field(default=False, description="submit / pay / delete: executed at most once")
     id: str = Field(default="", description="stable id of this action within the task")
+    intent: int | None = Field(default=None, description="the plan intent (0-based) this action serves")
+    provenance: str = Field(default="", description="where the value came from: 'goal literal \"x\"', 'data.email'")
+    expect: Expectation | None = Field(default=None, description="the effect checked on the page after acting")
 
     def describe(self) -> str:
         target = self.label or self.selector or self.ref or ""
@@ -310,8 +325,15 @@ class Action(BaseModel):
             return f"navigate to {self.value}"
         if self.kind == "press":
             return f"press {self.value} on '{target}'"
+        if self.kind == "wait":
+            return f"wait {self.value} s"
+        if self.kind in {"check", "uncheck", "select_add", "select_remove"} and self.provenance:
+            return f"{self.kind} '{target}' <- {self.provenance}"
         if self.kind in {"fill", "select"}:
-            source = f" <- {{{self.data_key}}}" if self.data_key else ""
+            if self.provenance:
+                source = f" <- {self.provenance}"
+            else:
+                source = f" <- data.{self.data_key}" if self.data_key else ""
             return f"{self.kind} '{target}'{source}"
         return f"{self.kind} '{target}'"
 
@@ -353,6 +375,9 @@ class Decision(BaseModel):
         default_factory=list, description="every tier consulted for this decision (router output), costs included"
     )
     escalate: bool = Field(default=False, description="a costlier tier should be asked (set by the cheap tier)")
+    review_reason: str = Field(
+        default="", description="a person must decide before acting (e.g. 'unsure_write'); empty when not"
+    )
 
     @property
     def can_proceed(self) -> bool:
@@ -407,6 +432,7 @@ class GoalCheck(BaseModel):
     met: bool
     reason: str = ""
     result_data: dict[str, str] = Field(default_factory=dict)
+    plan: PlanProgress | None = Field(default=None, description="the plan with the effects seen on this page")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -454,6 +480,16 @@ class CheckGoalInput(BaseModel):
     extract: dict[str, str] = Field(default_factory=dict)
     submitted: bool = Field(default=False, description="an irreversible action ran on the previous step")
     start_url: str = ""
+    plan: PlanProgress | None = Field(default=None, description="the plan as it stood before the last step")
+    acted: list[Action] = Field(default_factory=list, description="the actions of the last step (their effects)")
+    before: PageSnapshot | None = Field(default=None, description="the page the last step acted on")
+    step: int = 0
+    data: dict[str, str] = Field(default_factory=dict, description="task data (refs for secrets) to verify values")
+
+
+class CompilePlanInput(BaseModel):
+    goal: str
+    data: dict[str, str] = Field(default_factory=dict, description="task data; env: references stay references")
 
 
 class DecideInput(BaseModel):
@@ -463,6 +499,7 @@ class DecideInput(BaseModel):
     history: list[StepRecord] = Field(default_factory=list)
     failed_actions: list[Action] = Field(default_factory=list, description="actions that failed on this page")
     allowed_domains: list[str] = Field(default_factory=list)
+    plan: PlanProgress | None = Field(default=None, description="the compiled goal and which intent is current")
 
 
 class CloseSessionInput(BaseModel):
@@ -513,6 +550,8 @@ class TaskProgress(BaseModel):
     detail: str = ""
     eta_seconds: float | None = Field(default=None, description="from past runs of the same site")
     review: ReviewRequest | None = None
+    intent: str = Field(default="", description="'intent 2/4: set 'Last name' <- data.last_name'")
+    plan: list[str] = Field(default_factory=list, description="each intent with its state: '[x] 1. click ...'")
 
 
 class TaskResult(BaseModel):

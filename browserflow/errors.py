@@ -14,8 +14,8 @@
     │   ├── PageTimeout                   navigation or load took too long (retried)
     │   ├── RateLimited                   HTTP 429: retried after the site's Retry-After
     │   ├── ServerError                   HTTP 5xx: retried with exponential backoff
-    │   ├── ElementNotFound               the target is not on the page (retried a few times)
-    │   ├── ElementNotInteractable        present but hidden, disabled or covered (retried)
+    │   ├── ElementNotFound               the target is not on the page (waited for in the activity; then decide again)
+    │   ├── ElementNotInteractable        hidden, disabled or covered (a dialog closed in the activity; then decide again)
     │   └── ActionFailed                  any other failure of an action (retried)
     ├── DecisionError                     deciding the next action
     │   ├── CannotProceed                 no tier can say what to do: terminal ``stuck``
@@ -145,9 +145,13 @@ class ServerError(PageError):
 class ElementNotFound(PageError):
     """The target element is not on the page."""
 
+    retryable = False  # the recovery table already waited for it inside the activity: decide again instead
+
 
 class ElementNotInteractable(PageError):
     """The target element is hidden, disabled or covered."""
+
+    retryable = False  # dialogs were closed inside the activity; retrying the same action only repeats it
 
 
 class ActionFailed(PageError):

@@ -10,13 +10,15 @@ import re
 from collections.abc import Iterable, Mapping
 
 from browserflow.contracts import CheckGoalInput, GoalCheck, PageSnapshot, SuccessIndicator
+from browserflow.plan.model import PlanProgress
 
 __all__ = ["SUCCESS_PATTERN", "check_goal", "extract_results", "probe_selectors", "success_message"]
 
 SUCCESS_PATTERN = re.compile(
     r"\b(confirmed|confirmation number|thank(s| you)|success(ful(ly)?)?|registered|registration complete|"
     r"(is|was|now) complete|completed|order (has been )?placed|booking (is )?confirmed|booked|you'?re all set|"
-    r"enrolled|subscribed|submitted|received your)\b",
+    r"enrolled|subscribed|submitted|received your|created|saved|updated|changed successfully|edited ok|"
+    r"added successfully|deleted|removed|retired)\b",
     re.I,
 )
 _NEGATED = re.compile(r"\b(not|n't|never|no longer)\s*$", re.I)
@@ -81,6 +83,58 @@ def extract_results(text: str, patterns: Mapping[str, str], title: str = "") -> 
 
 
 def check_goal(inp: CheckGoalInput) -> GoalCheck:
+    """The goal check with the plan: the last step's effects are verified first (``advance``); then met when
+    every given indicator holds and every intent the plan could read is done (free-text intents are judged
+    by the indicators). With no indicators, a plan that read the whole goal decides alone; otherwise the
+    conservative default also needs a submit, a success message and no error."""
+    from browserflow.plan.verify import advance, plan_met  # the plan package imports the contracts
+
+    plan = advance(inp)
+    base = _check_indicators(inp)
+    if plan is None or not plan.states:
+        return base.model_copy(update={"plan": plan})
+    met, why = plan_met(plan)
+    if inp.indicators:
+        if not base.met:
+            return base.model_copy(update={"plan": plan})
+        if not met:
+            return base.model_copy(update={"met": False, "reason": f"indicators hold, but {why}", "plan": plan})
+        return base.model_copy(update={"reason": f"{base.reason}; {why}", "plan": plan})
+    intents = plan.plan.intents
+    if all(i.readable for i in intents) and all(
+        i.verb != "free" or plan.states[n].status == "done" for n, i in enumerate(intents)
+    ):
+        unsent = _unsubmitted(plan, inp.snapshot) if met else None
+        if unsent is not None:
+            return base.model_copy(update={"met": False, "reason": unsent, "plan": plan})
+        return base.model_copy(update={"met": met, "reason": why, "plan": plan})
+    if not met:
+        return base.model_copy(update={"met": False, "reason": why, "plan": plan})
+    return base.model_copy(update={"reason": f"{base.reason}; {why}" if base.met else base.reason, "plan": plan})
+
+
+_SETTERS = frozenset({"fill", "select", "check", "uncheck"})
+_SUBMIT_WORDS = re.compile(r"\b(submit|save|send|apply|confirm|ok|done|update|create|register|continue)\b", re.I)
+
+
+def _unsubmitted(plan: PlanProgress, snap: PageSnapshot) -> str | None:
+    """A goal that only sets fields, on a page whose form still offers its submit button: the values are in
+    the browser, not saved. Not success: the goal does not say to submit, so the engine does not either."""
+    intents = plan.plan.intents
+    if not intents or any(i.verb not in _SETTERS for i in intents if i.verb != "free"):
+        return None
+    buttons = [
+        e for e in snap.elements
+        if not e.static and not e.disabled and (e.role == "button" or e.type in {"submit", "image"})
+        and _SUBMIT_WORDS.search(f"{e.name} {e.label}")
+    ]
+    if not buttons:
+        return None
+    return (f"the fields hold the values, but the form is not submitted ('{buttons[0].name}' not pressed) and "
+            "the goal does not say to submit it")
+
+
+def _check_indicators(inp: CheckGoalInput) -> GoalCheck:
     """Met when every given indicator holds; with none, only when something irreversible was just submitted,
     the page shows a success message and no error."""
     snap = inp.snapshot

@@ -2,7 +2,9 @@
 
 browserflow run REQUEST.json [--json]     start a task and wait; exit 0 only when the goal was reached
 browserflow submit REQUEST.json           start a task, print its id
-browserflow status ID | steps ID | cancel ID
+browserflow status ID [--json] | steps ID [--json] | cancel ID
+                                          (status and watch show the current intent and the plan;
+                                           steps shows each action with where its value came from)
 browserflow list [--status S] [--site S]
 browserflow worker [--max-sessions N]     run a worker (browser pool + Temporal workers)
 browserflow server                        run the embedded Temporal dev server (Web UI on :8233)
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from browserflow.config import Settings
-from browserflow.contracts import StepLog, TaskResult
+from browserflow.contracts import StepLog, TaskProgress, TaskResult
 from browserflow.errors import BrowserflowError, RequestInvalid
 
 __all__ = ["main"]
@@ -53,6 +55,31 @@ def _print_steps(log: StepLog) -> None:
         error = f"  [{s.error.type}: {s.error.message}]" if s.error else ""
         print(f"  {s.step:>3} {mark} {s.tier:<6} {s.decision}{error}")
         print(f"          {s.url} -> {s.url_after}")
+        for a in s.actions:
+            intent = f"  [intent {a.intent + 1}]" if a.intent is not None else ""
+            print(f"          - {a.describe()}{intent}")
+
+
+def _print_plan(plan: Sequence[str], indent: str = "  ") -> None:
+    for line in plan:
+        print(f"{indent}{line}")
+
+
+def _print_progress(p: TaskProgress) -> None:
+    print(f"status:   {p.status.value}  step {p.step}/{p.max_steps} ({p.percent:g}%)")
+    print(f"url:      {p.url}")
+    if p.intent:
+        print(f"intent:   {p.intent}")
+    if p.last_action:
+        print(f"last:     {p.last_action}")
+    print(f"detail:   {p.detail}")
+    if p.eta_seconds is not None:
+        print(f"eta:      {p.eta_seconds:g} s")
+    if p.review is not None:
+        print(f"review:   {p.review.reason}: {p.review.detail}")
+    if p.plan:
+        print("plan:")
+        _print_plan(p.plan)
 
 
 def _print_result(result: TaskResult) -> None:
@@ -71,14 +98,21 @@ async def _follow(handle: Any, quiet: bool) -> TaskResult:
     """Wait for the result, printing progress changes unless ``quiet``."""
     waiter = asyncio.create_task(handle.result())
     shown = ""
+    plan: list[str] = []
     while not waiter.done():
         if not quiet:
             try:
                 p = await handle.status()
                 line = f"  [{p.status.value}] step {p.step}/{p.max_steps} {p.last_action or p.detail}"
+                if p.intent:
+                    line = f"  [{p.status.value}] {p.intent}\n{line}"
                 if line != shown:
                     print(line, flush=True)
                     shown = line
+                if p.plan and p.plan != plan:
+                    print("  plan:")
+                    _print_plan(p.plan, "    ")
+                    plan = list(p.plan)
             except Exception:  # the run may close between the check and the query
                 pass
         await asyncio.wait([waiter], timeout=0.25)
@@ -119,7 +153,10 @@ async def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from client.sdk import BrowserTasks
 
     progress = await (await BrowserTasks.connect()).get(args.task_id).status()
-    print(progress.model_dump_json(indent=2))
+    if args.json:
+        print(progress.model_dump_json(indent=2))
+    else:
+        _print_progress(progress)
     return 0
 
 
@@ -224,6 +261,13 @@ async def _cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     handle = (await BrowserTasks.connect()).get(args.task_id)
     result = await _follow(handle, quiet=False)
     _print_result(result)
+    try:
+        final = await handle.status()
+    except Exception:  # the plan is a courtesy: the result above stands
+        final = None
+    if final is not None and final.plan:
+        print("plan:")
+        _print_plan(final.plan)
     return 0 if result.goal_achieved else 1
 
 
@@ -356,8 +400,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print only the result, as JSON")
     submit = sub.add_parser("submit", help="start a task and print its id")
     with_request(submit)
-    for name, help_text in (("status", "a task's progress"), ("cancel", "cancel a task")):
-        sub.add_parser(name, help=help_text).add_argument("task_id")
+    status = sub.add_parser("status", help="a task's progress: step, current intent, the plan")
+    status.add_argument("task_id")
+    status.add_argument("--json", action="store_true")
+    sub.add_parser("cancel", help="cancel a task").add_argument("task_id")
     steps = sub.add_parser("steps", help="a task's step log")
     steps.add_argument("task_id")
     steps.add_argument("--json", action="store_true")

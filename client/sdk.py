@@ -59,6 +59,7 @@ from client.goal_engine import GoalEngineResult, GoalEngineTask
 __all__ = ["BrowserTasks", "ReviewRefused", "TaskHandle", "TaskSummary", "parse_request", "temporal_priority"]
 
 WORKFLOW = "BrowserTaskWorkflow"
+_QUERY_TIMEOUT = timedelta(seconds=5)
 
 
 class ReviewRefused(Exception):
@@ -119,7 +120,7 @@ class TaskHandle:
         if desc.status == WorkflowExecutionStatus.RUNNING:
             return await self._handle.query("progress", result_type=TaskProgress)
         result = await self.result()
-        return TaskProgress(
+        final = TaskProgress(
             task_id=self.id,
             status=result.status,
             step=result.steps_taken,
@@ -127,6 +128,11 @@ class TaskHandle:
             url=result.final_url,
             detail=result.reason,
         )
+        try:  # the plan as it ended (a closed run answers queries while a worker polls its queue)
+            ended = await self._handle.query("progress", result_type=TaskProgress, rpc_timeout=_QUERY_TIMEOUT)
+        except Exception:
+            return final
+        return final.model_copy(update={"intent": ended.intent, "plan": ended.plan})
 
     async def steps(self) -> StepLog:
         return await self._handle.query("steps", result_type=StepLog)

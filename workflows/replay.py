@@ -1,6 +1,7 @@
 """Replaying a cached path, as the workflow sees it: the path's reversible prefix runs as one ``replay``
 activity on the session's worker (deep-linking past leading link steps when the path allows), each step
-verified there; what is left (the submit, with its review gate) goes through the workflow's own steps."""
+verified there; what is left (the submit, with its review gate) goes through the workflow's own steps. The
+replayed actions go to the next goal check, which verifies their effects against the plan."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ with workflow.unsafe.imports_passed_through():
         TaskRequest,
     )
     from browserflow.replay import ReplayInput, ReplayOutcome, same_page, split_reversible
+    from workflows.plan import PlanMixin
     from workflows.session import ActFailed, SessionLost, SessionMixin
 
 __all__ = ["ReplayMixin", "Replayed"]
@@ -36,8 +38,8 @@ class Replayed:
         self.failed = failed or []
 
 
-class ReplayMixin(SessionMixin):
-    """Mixed into the task workflow, after ``SessionMixin``."""
+class ReplayMixin(SessionMixin, PlanMixin):
+    """Mixed into the task workflow (with the session and the plan handling)."""
 
     _request: TaskRequest
     _data: dict[str, str]
@@ -92,6 +94,7 @@ class ReplayMixin(SessionMixin):
         if outcome.deep_link_refused:
             workflow.logger.info("deep link refused: %s", outcome.deep_link_refused)
         failed: list[Action] = []
+        replayed: list[Action] = []
         for result in outcome.steps:
             self._step += 1
             actions = numbered[result.index]
@@ -114,8 +117,10 @@ class ReplayMixin(SessionMixin):
                     deep_linked=result.deep_linked,
                 )
             )
+            replayed.extend(actions)
             if not result.ok:
                 failed = actions
+        self._acted_on(replayed, None)  # the next goal check verifies the replayed effects (no page before)
         snapshot = outcome.snapshot
         self._checkpoint = Checkpoint(url=snapshot.url, storage_state=outcome.storage_state)
         self._url = snapshot.url

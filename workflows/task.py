@@ -3,7 +3,10 @@
 Deterministic orchestration only: every browser, decision, store and clock-dependent action is an activity.
 Per step: ``check_goal`` and ``decide`` run as local activities (pure functions of the page snapshot),
 ``act`` as a remote activity on the worker holding the browser, returning the snapshot after acting, so a
-step costs one remote round trip. A cached path is replayed with no decisions; a mismatch hands over to
+step costs one remote round trip. The goal is compiled into a plan of intents at the start
+(``workflows/plan.py``): each decision serves the current intent, each goal check verifies the last step's
+effects and advances the plan, and a decision the write gate holds back (``review_reason``) waits for a
+person. A cached path is replayed with no decisions; a mismatch hands over to
 live decisions. People step in through review verbs (``workflows/review.py``); a lost worker's session is
 rebuilt elsewhere from the last checkpoint (``workflows/session.py``).
 """
@@ -50,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
         TaskStatus,
     )
     from browserflow.goals import probe_selectors
+    from browserflow.plan.verify import INSTRUCTED
     from browserflow.replay import link_target
     from browserflow.temporal.policies import options
     from browserflow.temporal.search_attributes import TASK_SITE, TASK_STATUS
@@ -88,6 +92,7 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
         self._waiting_since: Any = None  # set while a person is awaited: that time does not count
         self._init_review()
         self._init_session()
+        self._init_plan()
 
     # -- queries -----------------------------------------------------------------------------------------
 
@@ -100,6 +105,10 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
         eta = None
         if not done and self._site_median is not None:
             eta = max(0.0, round(self._site_median - (workflow.now() - self._started).total_seconds(), 1))
+        intent = self._intent_headline()
+        shown = self._detail
+        if intent and not done and not shown.startswith(intent):  # while open, the detail leads with the intent
+            shown = f"{intent} | {shown}"
         return TaskProgress(
             task_id=workflow.info().workflow_id,
             status=self._status,
@@ -108,9 +117,11 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
             percent=percent,
             url=self._url,
             last_action=self._last_action,
-            detail=self._detail,
+            detail=shown,
             eta_seconds=eta,
             review=self._review,
+            intent=intent,
+            plan=self._plan_view(),
         )
 
     @workflow.query
@@ -218,8 +229,10 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
         domains = request.domains()
         self._detail = "opening a browser session"
         self._open_future()
+        self._start_compile()  # the goal compiles while the session opens and the store is asked
         started = await self._start(request)
         await self._await_open()
+        await self._await_plan()
         self._site_median = started.site_median_seconds
         self._cache = started.path
         replay: list[list[Action]] = [list(s) for s in self._cache.steps] if self._cache else []
@@ -257,7 +270,9 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
                 decision = await self._decide(request, snapshot, failed, domains)
             gate = self._gate(decision)
             if gate is not None:
-                outcome_of_review = await self._ask(gate[0], gate[1], decision, probes, domains)
+                outcome_of_review = await self._ask(
+                    gate[0], gate[1], decision, probes, domains, allowed_without_review=not decision.review_reason
+                )
                 if isinstance(outcome_of_review, Ending):
                     return outcome_of_review
                 if outcome_of_review is None:  # re-decide on the (possibly rebuilt) page
@@ -271,8 +286,16 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
             summary = decision.describe()
             self._last_action = summary
             self._detail = f"step {self._step}/{request.max_steps}: {summary}"
-            workflow.set_current_details(f"**Step {self._step}/{request.max_steps}**: {summary}\n\n{snapshot.url}")
+            intent = self._intent_details()
+            workflow.set_current_details(
+                (f"{intent}\n\n" if intent else "")
+                + f"**Step {self._step}/{request.max_steps}**: {summary}\n\n{snapshot.url}"
+            )
             outcome, error, index = await self._act(actions, domains, probes, summary)
+            # the next goal check verifies the effects of what ran (only what ran: a failed action and those
+            # after it had none)
+            ran = actions if error is None else actions[: index or 0] if index is not None else []
+            self._acted_on(ran, snapshot)
             self._record(decision, actions, snapshot, outcome, error)
             irreversible = any(a.irreversible for a in actions)
             if error is not None and (
@@ -331,7 +354,8 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
     # -- steps -------------------------------------------------------------------------------------------
 
     def _gate(self, decision: Decision) -> tuple[str, str] | None:
-        """Whether a person must look before this decision is acted on: (reason, detail) or None."""
+        """Whether a person must look before this decision is acted on: (reason, detail) or None. A decision
+        held back by its decider (``review_reason``, e.g. ``unsure_write``) is never acted on without one."""
         policy = self._request.review_policy
         if not decision.actions:
             reason = decision.reason or "no decider could say what to do next"
@@ -340,6 +364,8 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
             return "cannot_proceed", reason
         if decision.tier == "human":
             return None
+        if decision.review_reason:
+            return decision.review_reason, decision.reason or decision.describe()
         if policy == "always":
             return "review_every_step", decision.describe()
         if policy == "before_irreversible" and any(a.irreversible for a in decision.actions):
@@ -365,7 +391,8 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
         response = await self._await_review(reason, why, decision.actions)
         if response is None:
             reversible = decision.actions and not any(a.irreversible for a in decision.actions)
-            if request.review_timeout_action == "approve" and reversible and reason != "uncertain_submission":
+            held_back = reason == "uncertain_submission" or bool(decision.review_reason)
+            if request.review_timeout_action == "approve" and reversible and not held_back:
                 return decision
             return Ending(
                 TaskStatus.REVIEW_TIMEOUT, f"no reviewer answered within {request.review_timeout:g} s ({reason})"
@@ -381,7 +408,8 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
             self._data.update(response.values)
             return None
         if response.verb == "instruct" and response.action is not None:
-            return Decision(actions=[response.action], confidence=1.0, tier="human", reason="instructed by a reviewer")
+            action = response.action.model_copy(update={"provenance": INSTRUCTED})
+            return Decision(actions=[action], confidence=1.0, tier="human", reason="instructed by a reviewer")
         note = f": {response.reason}" if response.reason else ""
         return Ending(TaskStatus.SUCCEEDED, f"completed by a reviewer{note}", dict(response.result))
 
@@ -439,7 +467,10 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
     async def _check_goal(
         self, request: TaskRequest, snapshot: PageSnapshot, submitted: bool, summary: str
     ) -> GoalCheck:
-        return await workflow.execute_local_activity(
+        """The goal check on ``snapshot``; it also verifies the effects of what ran since the last check (once)
+        and the plan advances with what it saw."""
+        acted, before = self._take_acted()
+        check: GoalCheck = await workflow.execute_local_activity(
             check_goal,
             CheckGoalInput(
                 goal=request.goal,
@@ -448,10 +479,17 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
                 extract=request.extract,
                 submitted=submitted,
                 start_url=request.start_url,
+                plan=self._plan,
+                acted=acted,
+                before=before,
+                step=self._step,
+                data=self._data,
             ),
             summary=summary,
             **options("check_goal"),
         )
+        self._advance_plan(check)
+        return check
 
     def _record(
         self,
@@ -491,6 +529,7 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
             history=self._steps[-_HISTORY_FOR_DECIDER:],
             failed_actions=failed,
             allowed_domains=domains,
+            plan=self._plan,
         )
         decision: Decision = await workflow.execute_local_activity_method(
             DecideActivities.decide, inp, summary="decide (rules)", **options("decide")
@@ -580,4 +619,5 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
         self._status = status
         self._detail = detail_text
         workflow.upsert_search_attributes([TASK_STATUS.value_set(status.value)])
-        workflow.set_current_details(f"**{status.value}**: {detail_text}")
+        intent = self._intent_details()
+        workflow.set_current_details(f"**{status.value}**: {detail_text}" + (f"\n\n{intent}" if intent else ""))

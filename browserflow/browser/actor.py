@@ -6,6 +6,7 @@ into Temporal ``ApplicationError``s and the retry table decides what happens nex
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import urlsplit
@@ -37,6 +38,7 @@ __all__ = [
     "masked_capture",
     "navigate",
     "perform",
+    "quiet_dom",
     "raise_for_status",
 ]
 
@@ -114,6 +116,34 @@ async def _locate(page: Page, action: Action) -> Locator:
     raise ElementNotFound(f"'{action.label or action.selector or action.ref}' is not on the page")
 
 
+MAX_WAIT_SECONDS = 30.0
+QUIET_MS = 120
+QUIET_MAX_SECONDS = 1.5
+
+_QUIET_JS = """(quiet) => new Promise((resolve) => {
+  const done = () => { obs.disconnect(); resolve(true); };
+  let timer = setTimeout(done, quiet);
+  const obs = new MutationObserver(() => { clearTimeout(timer); timer = setTimeout(done, quiet); });
+  obs.observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
+})"""
+
+
+async def quiet_dom(page: Page, quiet_ms: int = QUIET_MS, max_seconds: float = QUIET_MAX_SECONDS) -> None:
+    """Wait until the page stops changing (no DOM mutation for ``quiet_ms``), at most ``max_seconds``: after
+    a click that opens a tab, a section or a calendar month, whose content animates in."""
+    try:
+        await asyncio.wait_for(page.evaluate(_QUIET_JS, quiet_ms), timeout=max_seconds)
+    except (TimeoutError, PlaywrightError):
+        return
+
+_TOGGLE_OPTION_JS = """(el, [wanted, on]) => {
+  const opt = Array.from(el.options || []).find((o) => o.value === wanted);
+  if (!opt) throw new Error("no option " + JSON.stringify(wanted));
+  opt.selected = on;
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+  el.dispatchEvent(new Event("change", { bubbles: true }));
+}"""
+
 _RADIO_CHOICE_JS = """(el, wanted) => {
   const norm = (s) => (s || "").toLowerCase().replace(/\\s+/g, " ").trim();
   if (el.type !== "radio" || !el.name) return null;
@@ -153,7 +183,13 @@ async def _perform_one(session: Session, action: Action, allowed_domains: Sequen
     if action.kind == "navigate":
         await navigate(session, action.value or "", allowed_domains)
         return
+    if action.kind == "wait":  # the goal asked for a pause ("wait 2 seconds"); capped
+        await asyncio.sleep(min(max(float(action.value or 0), 0.0), MAX_WAIT_SECONDS))
+        return
     locator = await _locate(page, action)
+    if action.kind in {"fill", "select", "check", "uncheck"} and not await locator.is_enabled():
+        # disabled now (a popup that appeared after the snapshot, say): fail at once, not after the timeout
+        raise ElementNotInteractable(f"'{action.label or action.selector}' is disabled")
     value = secrets.resolve(action.value) if action.value is not None else None
     if action.kind == "click":
         href = await locator.evaluate(_LINK_TARGET_JS)  # one round trip: where a link would go, if anywhere
@@ -164,6 +200,9 @@ async def _perform_one(session: Session, action: Action, allowed_domains: Sequen
         await locator.fill(value or "")
     elif action.kind == "select":
         await locator.select_option(value or "")
+    elif action.kind in {"select_add", "select_remove"}:
+        # one option of a multi-select on or off, the others left as they are
+        await locator.evaluate(_TOGGLE_OPTION_JS, [value or "", action.kind == "select_add"])
     elif action.kind == "check":
         if action.data_key and value:  # a data-bound choice (cached path): pick the radio matching the data
             locator = await _radio_choice(page, locator, value)

@@ -402,6 +402,9 @@ async def perform(
         if not actions:
             return run.attempts
         await _settle_load(session, run)
+        last = actions[-1]
+        if last.kind == "click" and last.expect is not None and last.expect.kind == "none":
+            await actor.quiet_dom(page)  # a look behind a tab or section: let its content finish appearing
         learn_credentials(session, actions, was_login)
         creds = dict(credentials or {}) or session.credentials
         if was_login or not creds or not await is_login_page(page):

@@ -5,6 +5,8 @@
 - the page's elements as indexed lines, e.g. ``[3] textbox "Student name" name=student_name required value=""``;
   the model answers with those indexes, never with selectors;
 - a text excerpt, recent steps, the actions that failed on this page and the allowed domains;
+- the goal's plan when there is one: each intent with its state, which one is current, and the request to
+  serve that intent only (the plan names task data by key, so it carries no secret values);
 - everything taken from the page is wrapped in ``<page>`` and declared untrusted.
 
 The size is measured as characters / 4 (≈ tokens) and capped: the text excerpt shrinks first, then the
@@ -28,8 +30,9 @@ from browserflow.llm.elements import (
     secret_targets,
     sensitive_element,
 )
+from browserflow.plan.model import PlanProgress
 
-__all__ = ["Prompt", "build_prompt", "element_line", "estimate_tokens"]
+__all__ = ["Prompt", "build_prompt", "element_line", "estimate_tokens", "plan_prompt_lines"]
 
 SECRET = "<secret>"
 MAX_TEXT_CHARS = 2000
@@ -37,6 +40,8 @@ MAX_DATA_VALUE_CHARS = 200
 MAX_HISTORY = 6
 MAX_OPTIONS = 12
 MIN_TEXT_CHARS = 300
+MAX_PLAN_LINE_CHARS = 200
+_PLAN_MARKS = {"done": "x", "current": ">", "pending": " ", "failed": "!"}
 
 SYSTEM_BASE = """You operate a web browser for a user to reach a GOAL. You see one page at a time as a list of \
 indexed interactive elements and an excerpt of its text. Choose the next actions to take on THIS page.
@@ -180,6 +185,30 @@ def _failed_lines(inp: DecideInput) -> list[str]:
     return [f"- {' '.join(a.describe().split())[:160]}" for a in inp.failed_actions[-8:]]
 
 
+def plan_prompt_lines(plan: PlanProgress) -> tuple[list[str], str]:
+    """The plan as the model sees it (``[x] 1. …`` done, ``[>]`` current, ``[ ]`` pending, ``[!]`` failed) and
+    the closing request: serve the current intent only. Values are shown by provenance (``data.email``,
+    ``goal literal "…"``), never resolved, so a secret's value cannot reach the prompt through the plan."""
+    lines: list[str] = []
+    for state in plan.states:
+        intent = plan.plan.intents[state.index]
+        text = " ".join(intent.describe().split())
+        if len(text) > MAX_PLAN_LINE_CHARS:
+            text = text[: MAX_PLAN_LINE_CHARS - 1] + "…"
+        lines.append(f"[{_PLAN_MARKS.get(state.status, ' ')}] {state.index + 1}. {text}")
+    current = plan.current
+    if current is None:
+        return lines, "Every intent of the plan is done: if the GOAL looks reached, answer done=true."
+    n = len(plan.states)
+    serving = " ".join(plan.plan.intents[current].describe().split())[:MAX_PLAN_LINE_CHARS]
+    ask = (
+        f"CURRENT INTENT: {current + 1}/{n}: {serving}\n"
+        f"Choose actions that serve intent {current + 1} only; do not act for the other intents yet, "
+        "and make no change the plan does not ask for."
+    )
+    return lines, ask
+
+
 def build_prompt(inp: DecideInput, *, max_tokens: int = 3000, tool_mode: bool = False) -> Prompt:
     """The system and user messages for one decision, at most about ``max_tokens`` tokens."""
     snap = inp.snapshot
@@ -187,6 +216,10 @@ def build_prompt(inp: DecideInput, *, max_tokens: int = 3000, tool_mode: bool = 
 
     head = [f"GOAL: {' '.join(inp.goal.split())}", "", "TASK DATA (key = value):", *_data_lines(inp)]
     head += ["", "ALLOWED DOMAINS: " + (", ".join(allowed_hosts(inp)) or "(current site only)")]
+    ask = "Choose the next actions for the GOAL."
+    if inp.plan is not None and inp.plan.states:
+        plan, ask = plan_prompt_lines(inp.plan)
+        head += ["", "PLAN (the GOAL read as ordered intents; [x] done, [>] current, [ ] pending, [!] failed):", *plan]
     history = _history_lines(inp)
     if history:
         head += ["", "RECENT STEPS:", *history]
@@ -194,7 +227,7 @@ def build_prompt(inp: DecideInput, *, max_tokens: int = 3000, tool_mode: bool = 
     if failed:
         head += ["", "FAILED ON THIS PAGE (do not repeat):", *failed]
     head += ["", "<page>", f"URL: {_safe_url(snap.url)}", f"TITLE: {_q(snap.title, 120)}", "ELEMENTS:"]
-    tail = ["</page>", "", "Choose the next actions for the GOAL."]
+    tail = ["</page>", "", ask]
 
     masked = secret_targets(inp)
     lines = [

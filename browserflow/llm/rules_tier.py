@@ -1,4 +1,5 @@
-"""The free tier: the deterministic rules decider (``browserflow.rules.decide_rules``) behind the Tier protocol."""
+"""The free tier: the deterministic rules decider with the goal plan (``browserflow.plan.decide.decide_plan``:
+the grounded current intent, else the page-plan rules, held to the write gate) behind the Tier protocol."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ RulesFn = Callable[[DecideInput], Decision]
 
 
 def _default_rules() -> RulesFn:
-    from browserflow.rules import decide_rules  # imported late: the rules module is optional for this package
+    from browserflow.plan.decide import decide_plan  # imported late: the rules modules are optional here
 
-    return decide_rules
+    return decide_plan
 
 
 class RulesTier:

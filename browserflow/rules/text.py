@@ -32,6 +32,8 @@ _FIELD_NOISE = frozenset({"id", "field", "input", "value", "enter", "select", "c
 
 # token -> canonical tokens; applied after splitting
 _SYNONYMS: dict[str, tuple[str, ...]] = {
+    "comment": ("note",),
+    "remark": ("note",),
     "mail": ("email",),
     "emailaddress": ("email", "address"),
     "telephone": ("phone",),
@@ -73,9 +75,13 @@ _URL_NOISE = frozenset(
 )
 
 
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def norm(text: str) -> str:
-    """Lower-case with runs of whitespace collapsed: the form values and option labels are compared in."""
-    return " ".join(text.lower().split())
+    """Lower-case with runs of whitespace collapsed and typographic quotes made plain: the form values and
+    option labels are compared in."""
+    return " ".join(text.lower().translate(_APOSTROPHES).split())
 
 
 @lru_cache(maxsize=16384)

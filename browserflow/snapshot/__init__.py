@@ -72,6 +72,7 @@ def build_snapshot(raw: Mapping[str, Any], *, max_bytes: int = DEFAULT_MAX_BYTES
         text=str(raw.get("text", "")),
         errors=[str(e) for e in raw.get("errors", [])],
         present_selectors=[str(s) for s in raw.get("present", [])],
+        active=str(raw.get("active", "") or ""),
     )
     snapshot.state_hash = compute_state_hash(snapshot, filled)
     return prune(snapshot, max_bytes)

@@ -316,8 +316,44 @@
     candidates.push({ el, tag, type, role, label, name });
   }
 
+  // Things a person would click that carry no interactive role: elements styled with a pointer cursor or
+  // with an onclick/tabindex (tree items, menu entries, custom widgets), and short leaf texts (a result
+  // title, a name in a list). Listed after the interactive ones, marked ``static``; pruned first.
+  const MAX_STATIC = 300;
+  const SKIP_STATIC = new Set(["script", "style", "noscript", "svg", "path", "html", "body", "br", "hr", "option",
+    "optgroup", "form", "table", "tbody", "thead", "tfoot", "tr", "ul", "ol", "dl", "head", "title", "meta", "link",
+    "iframe", "canvas", "img", "input", "select", "textarea", "button", "label", "legend"]);
+  const listed = new Set(candidates.map((c) => c.el));
+  const underListed = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) if (listed.has(p)) return true;
+    return false;
+  };
+  let statics = 0;
+  const everything = document.body ? document.body.getElementsByTagName("*") : [];
+  for (let i = 0; i < everything.length && statics < MAX_STATIC; i++) {
+    const el = everything[i];
+    const tag = tagOf(el);
+    if (SKIP_STATIC.has(tag) || listed.has(el)) continue;
+    let own = "";
+    for (const ch of el.childNodes) if (ch.nodeType === 3) own += ch.textContent;
+    own = collapse(own);
+    const handler = el.hasAttribute("onclick") || (el.hasAttribute("tabindex") && el.getAttribute("tabindex") !== "-1");
+    if (!own && !handler) continue;
+    if (own.length > 80 && !handler) continue;
+    if (underListed(el) || hiddenForAria(el) || !isVisible(el)) continue;
+    const pointer = getComputedStyle(el).cursor === "pointer";
+    const parentPointer = pointer && el.parentElement && getComputedStyle(el.parentElement).cursor === "pointer";
+    const name = clip(collapse(el.innerText || el.textContent), MAX_NAME);
+    if (!name) continue;
+    candidates.push({ el, tag, type: "", role: "", label: "", name, isStatic: true, pointer: (pointer && !parentPointer) || handler });
+    listed.add(el);
+    statics += 1;
+  }
+  const active = document.activeElement;
+
   const elements = [];
   let n = 0;
+  let activeRef = "";
   for (const c of candidates) {
     const { el, tag, type, role, label, name } = c;
     n += 1;
@@ -374,9 +410,16 @@
       href,
       context: contextFor(el, role, name),
       form,
-      error: fieldErrorOf(el, tag, type),
+      error: c.isStatic ? "" : fieldErrorOf(el, tag, type),
       filled,
+      static: !!c.isStatic,
+      readonly: !!el.readOnly,
+      dialog: !!el.closest("dialog, [role=dialog], [role=alertdialog], [aria-modal=true], .modal, .ui-dialog, .dialog, .popup, [id*=popup], [class*=popup], [id*=modal], [class*=modal], [class*=overlay]"),
+      pointer: !!c.pointer,
+      expanded: el.hasAttribute("aria-expanded") ? el.getAttribute("aria-expanded") === "true" : null,
+      selected: el.hasAttribute("aria-selected") ? el.getAttribute("aria-selected") === "true" : null,
     });
+    if (el === active) activeRef = ref;
   }
 
   // ------------------------------------------------------------------------------------------------
@@ -429,5 +472,5 @@
     if (c.el.getAttribute("data-bf-ref") !== elements[i].ref) c.el.setAttribute("data-bf-ref", elements[i].ref);
   });
 
-  return { url: location.href, title: collapse(document.title), text, errors, elements, present };
+  return { url: location.href, title: collapse(document.title), text, errors, elements, present, active: activeRef };
 }

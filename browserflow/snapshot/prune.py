@@ -42,7 +42,9 @@ def _is_field(e: Element) -> bool:
 
 
 def usefulness_tier(e: Element) -> int:
-    """0 = most useful (form fields and their submit buttons) .. 3 = least (plain links)."""
+    """0 = most useful (form fields and their submit buttons) .. 4 = least (static texts)."""
+    if e.static:
+        return 3 if e.pointer else 4
     if _is_field(e):
         return 0
     if e.form is not None and (e.tag == "button" or e.type in _BUTTON_TYPES):
@@ -147,7 +149,21 @@ def prune(snapshot: PageSnapshot, max_bytes: int = DEFAULT_MAX_BYTES) -> PageSna
         nonlocal elements
         elements = [_trim_options(e, 8) for e in elements]
 
-    steps.extend([options_25, shorten_80, dedupe, options_8])
+    def statics() -> None:
+        # static texts go first, furthest down the page first: they only help to find click targets
+        nonlocal elements
+        budget = max_bytes - base_size()
+        total = _total(0, [size_of(e) for e in elements])
+        keep = list(elements)
+        for i in range(len(keep) - 1, -1, -1):
+            if total <= budget:
+                break
+            if keep[i].static:
+                total -= size_of(keep[i]) + 1
+                del keep[i]
+        elements = keep
+
+    steps.extend([statics, options_25, shorten_80, dedupe, options_8])
     for step in steps:
         if fits():
             break

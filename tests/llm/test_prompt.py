@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from browserflow.contracts import Action, Element, ErrorInfo, PageSnapshot, StepRecord
 from browserflow.llm import build_prompt
-from browserflow.llm.prompt import element_line, estimate_tokens
+from browserflow.llm.prompt import MAX_PLAN_LINE_CHARS, element_line, estimate_tokens, plan_prompt_lines
+from browserflow.plan.model import GoalPlan, Intent, PlanProgress, Target, ValueSpec
 from tests.fakes.anthropic_server import AnthropicReply, FakeAnthropic
 from tests.fakes.ollama_server import FakeOllama, OllamaReply
-from tests.llm.conftest import LOW_RULES, RouterFactory, act, answer, decide_input, el, register_page
+from tests.llm.conftest import GOAL, LOW_RULES, RouterFactory, act, answer, decide_input, el, register_page
 
 SECRET_DATA = {
     "student_name": "Ana Lopez",
@@ -183,3 +184,83 @@ async def test_prompt_injection_navigate_elsewhere_is_refused(
     fake_ollama.script(OllamaReply.answer(answer([act("click", 1)], 0.9)))
     routed = await make_router(LOW_RULES).decide(inp, 0.0)
     assert routed.chosen_tier == "ollama" and routed.decision.actions[0].label == "Register for this class"
+
+
+def _registration_plan() -> PlanProgress:
+    plan = GoalPlan(
+        goal=GOAL,
+        intents=[
+            Intent(verb="navigate", target=Target(words="Book a slot", role="link"), effect="navigated"),
+            Intent(
+                verb="fill",
+                target=Target(words="Student name", role="textbox"),
+                value=ValueSpec(source="literal", literal="Ana Lopez"),
+                effect="field_value",
+            ),
+            Intent(
+                verb="fill",
+                target=Target(words="Password", role="textbox"),
+                value=ValueSpec(source="data", key="password"),
+                effect="field_value",
+            ),
+            Intent(verb="submit", target=Target(words="Register", role="button"), irreversible=True),
+        ],
+        writes=True,
+        data_keys=["password"],
+    )
+    progress = PlanProgress.start(plan)
+    progress.mark_done(0, "the address moved to /register", step=1)
+    return progress
+
+
+def test_prompt_carries_the_plan_and_asks_for_the_current_intent_only() -> None:
+    plan = _registration_plan()
+    inp = decide_input(register_page(), data=SECRET_DATA).model_copy(update={"plan": plan})
+    prompt = build_prompt(inp)
+    user = prompt.user
+    assert "PLAN (the GOAL read as ordered intents" in user
+    lines = user[user.index("PLAN (") :].splitlines()[1:5]
+    assert lines == [
+        "[x] 1. navigate 'Book a slot' link",
+        """[>] 2. type 'Student name' textbox <- goal literal "Ana Lopez\"""",
+        "[ ] 3. type 'Password' textbox <- data.password",
+        "[ ] 4. submit 'Register' button",
+    ]
+    # the closing request names the current intent and asks for it alone, after the untrusted page
+    assert user.rstrip().endswith("make no change the plan does not ask for.")
+    ask = user.index("CURRENT INTENT: 2/4: type 'Student name' textbox")
+    assert ask > user.index("</page>")
+    assert "serve intent 2 only" in user
+    assert "Choose the next actions for the GOAL." not in user
+    # the plan names data by key: no secret value reaches the prompt through it
+    for secret in NEVER_SENT:
+        assert secret not in user
+
+    # as intents are verified, the current one moves on; when all are done the model is told so
+    plan.mark_done(1, "Student name holds the value", step=2)
+    assert (
+        "CURRENT INTENT: 3/4: type 'Password' textbox <- data.password"
+        in build_prompt(inp.model_copy(update={"plan": plan})).user
+    )
+    for i in (2, 3):
+        plan.mark_done(i, "seen", step=3)
+    done = build_prompt(inp.model_copy(update={"plan": plan})).user
+    assert "Every intent of the plan is done" in done and "CURRENT INTENT" not in done
+    assert "\n[ ] " not in done and done.count("\n[x] ") == 4
+
+
+def test_prompt_without_a_plan_has_no_plan_section() -> None:
+    user = build_prompt(decide_input(register_page())).user
+    assert "PLAN (" not in user and "CURRENT INTENT" not in user
+    assert user.rstrip().endswith("Choose the next actions for the GOAL.")
+
+
+def test_plan_lines_are_capped_and_count_in_the_token_budget() -> None:
+    long = Intent(verb="free", text="read the small print " * 40, effect="none")
+    plan = PlanProgress.start(GoalPlan(goal="x", intents=[long, long]))
+    lines, ask = plan_prompt_lines(plan)
+    assert [line[:8] for line in lines] == ["[>] 1. f", "[ ] 2. f"]
+    assert all(len(line) <= 7 + MAX_PLAN_LINE_CHARS for line in lines)
+    assert ask.startswith("CURRENT INTENT: 1/2: free: read the small print")
+    prompt = build_prompt(decide_input().model_copy(update={"plan": plan}), max_tokens=2000)
+    assert prompt.estimated_tokens <= 2000

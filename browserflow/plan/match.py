@@ -1,0 +1,358 @@
+"""Finding what an intent names on a page: elements by words, role, container and ordinal; values by their
+provenance. Pure functions over a ``PageSnapshot``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from browserflow.contracts import Element, PageSnapshot
+from browserflow.plan.model import Target, ValueSpec
+from browserflow.rules.text import field_tokens, norm, similarity, token_match, tokens
+
+__all__ = [
+    "FIELD_ROLES",
+    "Candidate",
+    "best",
+    "clickables",
+    "element_text",
+    "fields",
+    "find",
+    "is_button",
+    "is_field",
+    "page_value",
+    "resolve_value",
+    "role_fits",
+    "text_score",
+    "with_implicit_labels",
+]
+
+FIELD_ROLES = frozenset({"textbox", "searchbox", "combobox", "spinbutton", "slider", "listbox"})
+_TEXT_TYPES = frozenset(
+    {"", "text", "email", "tel", "url", "search", "number", "password", "date", "datetime-local", "month", "week",
+     "time", "textarea"}
+)
+_BUTTON_TYPES = frozenset({"submit", "button", "reset", "image"})
+# nouns of a target that say what kind of element it is, not which one
+_GENERIC = frozenset(
+    {"button", "link", "field", "text", "textbox", "box", "input", "area", "tab", "checkbox", "radio", "option",
+     "dropdown", "list", "menu", "widget", "element", "item", "entry", "form", "section", "textfield", "label",
+     "labeled", "labelled", "named", "called", "titled", "below", "above"}
+)
+
+
+def is_field(e: Element) -> bool:
+    if e.static or e.disabled:
+        return False
+    if e.tag in {"select", "textarea"}:
+        return True
+    if e.tag == "input":
+        return e.type in _TEXT_TYPES or e.type in {"checkbox", "radio", "range"}
+    return e.role in FIELD_ROLES or e.role in {"checkbox", "radio", "switch"}
+
+
+def is_text_field(e: Element) -> bool:
+    if e.static or e.disabled:
+        return False
+    if e.tag == "textarea":
+        return True
+    if e.tag == "input":
+        return e.type in _TEXT_TYPES
+    return e.role in {"textbox", "searchbox", "combobox", "spinbutton"} and e.tag not in {"select", "button", "a"}
+
+
+def is_button(e: Element) -> bool:
+    return e.role == "button" or (e.tag == "input" and e.type in _BUTTON_TYPES) or e.tag == "button"
+
+
+def element_text(e: Element) -> str:
+    """What a person reads as the element's name."""
+    return e.label or e.name or e.placeholder or (e.value if is_button(e) else "") or e.html_name or e.html_id
+
+
+def with_implicit_labels(snap: PageSnapshot) -> PageSnapshot:
+    """Fields with no label, name or placeholder take the short text just before them ('Date:' <input>)."""
+    els = list(snap.elements)
+    changed = False
+    for i, e in enumerate(els):
+        if not is_field(e) or e.label or e.name or e.placeholder or i == 0:
+            continue
+        for prev in reversed(els[max(0, i - 3) : i]):  # the nearest short text before it, not past a field
+            if is_field(prev):
+                break
+            if prev.static and 0 < len(prev.name) <= 40:
+                els[i] = e.model_copy(update={"label": prev.name.strip().rstrip(":").strip()})
+                changed = True
+                break
+    return snap.model_copy(update={"elements": els}) if changed else snap
+
+
+def fields(snap: PageSnapshot) -> list[Element]:
+    return [e for e in snap.elements if is_field(e)]
+
+
+def clickables(snap: PageSnapshot) -> list[Element]:
+    """Everything a click can go to: links, buttons, tabs, menu items, options, pointer/static elements."""
+    out = []
+    for e in snap.elements:
+        if e.disabled:
+            continue
+        if is_text_field(e) or e.tag == "select":
+            continue
+        out.append(e)
+    return out
+
+
+def role_fits(role: str, e: Element) -> float:
+    """How well element ``e`` fits the role a goal named (1 fits, 0.5 could be, 0 does not)."""
+    if not role:
+        return 1.0
+    r = role.lower()
+    if r == "button":
+        if is_button(e):
+            return 1.0
+        return 0.6 if e.pointer or e.role in {"link", "menuitem", "tab"} or e.static else 0.2
+    if r == "link":
+        if e.role == "link" or e.tag == "a":
+            return 1.0
+        return 0.6 if e.pointer or e.static or is_button(e) else 0.2
+    if r in {"textbox", "text", "input", "field", "searchbox"}:
+        return 1.0 if is_text_field(e) else 0.0
+    if r in {"combobox", "listbox", "dropdown", "select"}:
+        if e.tag == "select" or e.role in {"combobox", "listbox"}:
+            return 1.0
+        return 0.5 if is_text_field(e) else 0.0
+    if r == "checkbox":
+        return 1.0 if e.type == "checkbox" or e.role in {"checkbox", "switch"} else 0.3 if e.static else 0.0
+    if r == "radio":
+        return 1.0 if e.type == "radio" or e.role == "radio" else 0.3 if e.static else 0.0
+    if r == "tab":
+        return 1.0 if e.role == "tab" else 0.7 if e.role == "link" or e.pointer else 0.3
+    if r in {"menuitem", "option"}:
+        return 1.0 if e.role in {"menuitem", "option", "menuitemcheckbox", "menuitemradio"} else 0.6
+    if r == "dialog":
+        return 1.0
+    return 0.8
+
+
+_QUOTES = " .:;,!?\"'\u201c\u201d\u2018\u2019"
+
+
+def _norm_quotes(text: str) -> str:
+    return norm(text).strip(_QUOTES)
+
+
+def text_score(words: str, e: Element, *, exact: bool = False) -> float:
+    """0..1: how well ``words`` name ``e`` (its name, label, placeholder, value, html name/id)."""
+    if not words:
+        return 0.0
+    want = _norm_quotes(words)
+    names = [e.name, e.label, e.placeholder, e.html_name, e.html_id, e.value if is_button(e) else ""]
+    if e.type in {"checkbox", "radio"}:
+        names.append(e.value)
+    best_score = 0.0
+    raw_want = " ".join(words.split()).strip(_QUOTES)
+    for n in names:
+        if not n:
+            continue
+        have = _norm_quotes(n)
+        if have == want:
+            if " ".join(n.split()).strip(_QUOTES) == raw_want:
+                return 1.0
+            best_score = max(best_score, 0.97)  # the same words in another case: second to the exact spelling
+            continue
+        if exact:
+            # a quoted target: its words must stand as a whole in the name
+            if re.search(rf"(?<![\w]){re.escape(want)}(?![\w])", have):
+                best_score = max(best_score, 0.85 if len(have) <= len(want) * 3 + 8 else 0.6)
+            continue
+        s = similarity(field_tokens(words), field_tokens(n))
+        if want and re.search(rf"(?<![\w]){re.escape(want)}(?![\w])", have):
+            s = max(s, 0.8 if len(have) <= len(want) * 2 + 6 else 0.55)
+        best_score = max(best_score, s)
+    return best_score
+
+
+def _specific_words(target: Target) -> str:
+    """The target's words without the generic nouns ("the 'OK' button" -> 'OK'; "text field" -> '')."""
+    if target.exact:
+        return target.words
+    kept = [w for w in target.words.split() if w.lower().strip(".,") not in _GENERIC]
+    return " ".join(kept)
+
+
+def _container_score(container: str, e: Element, snap: PageSnapshot) -> float:
+    if not container:
+        return 1.0
+    c = container.lower()
+    if c in {"dialog", "the dialog", "dialog box", "popup", "modal"}:
+        return 1.0 if e.dialog else 0.4
+    toks = tokens(container)
+    if not toks:
+        return 1.0
+    ctx = tokens(e.context)
+    if not ctx:
+        return 0.3
+    hits = sum(1 for t in toks if any(token_match(t, c2) for c2 in ctx))
+    if container.lower() in e.context.lower():
+        return 1.0
+    return 0.3 + 0.7 * hits / len(toks)
+
+
+@dataclass
+class Candidate:
+    element: Element
+    score: float
+    index: int
+
+
+def find(
+    target: Target,
+    pool: Sequence[Element],
+    snap: PageSnapshot,
+    *,
+    words: str | None = None,
+    role: str | None = None,
+) -> list[Candidate]:
+    """Elements of ``pool`` that fit ``target``, best first (document order among equals). With an ordinal,
+    the n-th of those that fit the role and container (in document order) comes first."""
+    want = _specific_words(target) if words is None else words
+    full = target.words if words is None else words
+    role = target.role if role is None else role
+    scored: list[Candidate] = []
+    for i, e in enumerate(pool):
+        rf = role_fits(role, e)
+        if rf <= 0.0:
+            continue
+        cs = _container_score(target.container, e, snap)
+        if want:
+            ts = text_score(want, e, exact=target.exact)
+            if full and full != want:
+                ts = max(ts, text_score(full, e, exact=target.exact))
+            if ts < 0.5:
+                continue
+            s = ts * 0.7 + rf * 0.2 + cs * 0.1
+            if target.container and cs < 0.5:
+                s -= 0.3
+        else:
+            s = rf * 0.6 + cs * 0.4
+        if e.static and not e.pointer:
+            s -= 0.05  # a plain text is a weaker click target than a real control with the same name
+        scored.append(Candidate(e, round(s, 4), i))
+    exact_hit = bool(want) and any(c.score >= 0.85 for c in scored)
+    if target.ordinal is not None and not exact_hit:
+        if want and role:  # the words did not name one element: the n-th of the role decides
+            return find(target.model_copy(update={"words": "", "exact": False}), pool, snap, words="", role=role)
+        if not role:
+            return []  # "the 7th" of nothing in particular: no guess
+        fitting = [c for c in scored if role_fits(role, c.element) >= 0.9 or not role]
+        fitting.sort(key=lambda c: c.index)
+        n = target.ordinal
+        pick = fitting[n - 1] if 0 < n <= len(fitting) else fitting[-1] if n == -1 and fitting else None
+        if pick is None:
+            return []
+        rest = [c for c in scored if c is not pick]
+        return [Candidate(pick.element, 1.0, pick.index), *sorted(rest, key=lambda c: (-c.score, c.index))]
+    scored.sort(key=lambda c: (-c.score, c.index))
+    return scored
+
+
+def best(cands: Sequence[Candidate]) -> tuple[Candidate | None, float]:
+    """The best candidate and how far ahead of the runner-up it is (1.0 when alone)."""
+    if not cands:
+        return None, 0.0
+    if len(cands) == 1:
+        return cands[0], 1.0
+    return cands[0], round(cands[0].score - cands[1].score, 4)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# values
+
+_DATE_IN = ("%m/%d/%Y", "%m-%d-%Y", "%Y-%m-%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%m/%d/%y")
+_TIME_IN = ("%I:%M %p", "%I:%M%p", "%H:%M", "%I %p", "%H:%M:%S")
+
+
+def _to_date(value: str, fmt: str) -> str:
+    for f in _DATE_IN:
+        try:
+            return datetime.strptime(value.strip(), f).strftime(fmt)
+        except ValueError:
+            continue
+    return value
+
+
+def _to_time(value: str, fmt: str) -> str:
+    for f in _TIME_IN:
+        try:
+            return datetime.strptime(value.strip().upper(), f).strftime(fmt)
+        except ValueError:
+            continue
+    return value
+
+
+def page_value(label: str, snap: PageSnapshot) -> str | None:
+    """The value a page shows next to ``label`` ('Color' -> 'Red' in a table row or 'Color: Red')."""
+    want = _norm_quotes(label)
+    els = snap.elements
+    for i, e in enumerate(els):
+        if not e.static or _norm_quotes(e.name) != want:
+            continue
+        for nxt in els[i + 1 : i + 3]:
+            if nxt.static and nxt.name and _norm_quotes(nxt.name) != want:
+                return nxt.name.strip()
+    m = re.search(rf"(?<![\w]){re.escape(label)}\s*[:=]\s*([^\s,;]+(?:\s[^\s,;:]+)?)", snap.text, re.I)
+    if m:
+        return m.group(1).strip()
+    return None
+
+
+def resolve_value(
+    spec: ValueSpec, data: Mapping[str, str], snap: PageSnapshot, field: Element | None = None
+) -> tuple[str | None, str | None]:
+    """(the value to type, its data key) for ``spec`` — secret references stay references. A date/time
+    goes into a date/time input in the format the input takes."""
+    key: str | None = None
+    if spec.source == "data":
+        if spec.key is None or spec.key not in data:
+            return None, None
+        key = spec.key
+        value: str | None = data[key]
+    elif spec.source == "page":
+        value = page_value(spec.literal or "", snap)
+    else:
+        value = spec.literal
+    if value is None:
+        return None, key
+    if value.startswith("env:"):
+        return value, key
+    t = spec.transform
+    if t == "lower":
+        value = value.lower()
+    elif t == "upper":
+        value = value.upper()
+    elif t == "title":
+        value = value.title()
+    elif t == "trim":
+        value = value.strip()
+    ftype = field.type if field is not None else ""
+    if ftype == "date" or (t == "date" and spec.format):
+        value = _to_date(value, "%Y-%m-%d" if ftype == "date" else spec.format or "%Y-%m-%d")
+    elif ftype == "time" or (t == "time" and spec.format):
+        value = _to_time(value, "%H:%M" if ftype == "time" else spec.format or "%H:%M")
+    return value, key
+
+
+def provenance(spec: ValueSpec) -> str:
+    return spec.describe()
+
+
+def field_words(e: Element) -> str:
+    return " ".join(x for x in (e.label, e.name, e.placeholder, e.html_name, e.html_id) if x)
+
+
+def looks_like(e: Element, words: Sequence[str]) -> bool:
+    toks = set(field_tokens(field_words(e)))
+    return any(w in toks for w in words)
