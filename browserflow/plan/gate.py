@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from browserflow.contracts import DecideInput, Decision, Element
 from browserflow.plan.model import WRITE_VERBS, Intent
-from browserflow.plan.records import CREDENTIAL_KEY
+from browserflow.plan.signin import CREDENTIAL_KEY
 
 __all__ = ["write_gate"]
 

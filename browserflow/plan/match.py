@@ -231,8 +231,8 @@ def find(
             ts = text_score(want, e, exact=target.exact)
             if full and full != want:
                 ts = max(ts, text_score(full, e, exact=target.exact))
-            if ts < 0.5:
-                continue
+            if ts < 0.5 or (e.static and not e.pointer and ts < 0.95):
+                continue  # a plain text is a target only when its whole text is the target's words
             s = ts * 0.7 + rf * 0.2 + cs * 0.1
             if target.container and cs < 0.5:
                 s -= 0.3

@@ -186,3 +186,4 @@ async def test_engine_makes_no_wrong_write_and_no_false_success(apps: dict[str, 
         assert run.engine_status != "error", run.engine_reason
         assert not run.wrong_write, (name, run.unexpected)
         assert not run.false_success, (name, run.engine_status, run.missing)
+        assert run.verdict == "success" and run.engine_status == "succeeded", (name, run.engine_reason, run.step_log)

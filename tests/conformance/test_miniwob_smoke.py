@@ -99,3 +99,5 @@ async def test_the_engine_never_claims_a_success_the_page_did_not_score(
     false = [f"{r.task}/{r.seed}: {r.engine_reason}" for r in rows if r.false_success]
     assert not false, f"the engine claimed success where the page scored <= 0: {false}"
     assert all(r.status != "error" for r in rows), [r.engine_reason for r in rows if r.status == "error"]
+    # the goal plan grounds these (a quoted button, a typed literal, checkbox items, a focus): all must succeed
+    assert len(successes) == len(rows), [f"{r.task}/{r.seed}: {r.engine_reason}" for r in rows if not r.success]

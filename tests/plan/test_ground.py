@@ -244,3 +244,58 @@ def test_a_submitted_create_is_never_submitted_again() -> None:
     history = [StepRecord(step=1, url=form.url, decision="save", actions=d.actions, ok=True)]
     again = decide_plan(DecideInput(goal="x", data={}, snapshot=form, plan=progress, history=history))
     assert not any(a.irreversible for a in again.actions)
+
+
+# -- widgets of real applications ----------------------------------------------------------------------------
+
+
+def test_a_two_list_chooser_moves_only_the_named_option() -> None:
+    avail = el("f", "select", role="listbox", type="select-multiple", label="Available groups", html_id="id_groups_from",
+               options=[Option(value="1", label="Editors"), Option(value="2", label="Interns")])
+    chosen = el("t", "select", role="listbox", type="select-multiple", label="Chosen groups", html_id="id_groups_to")
+    snap = page(
+        box("u", label="Username", value="carol"),
+        avail,
+        el("all", "button", role="button", name="Choose all groups", html_id="id_groups_add_all", type="button"),
+        el("one", "button", role="button", name="Choose selected groups", html_id="id_groups_add", type="button",
+           disabled=True),
+        chosen,
+        button("save", "Save"),
+        button("more", "Save and add another"),
+        title="carol | Change user",
+    )
+    d, _ = decide("Add the user carol to the Editors group", snap)
+    assert [(a.kind, a.ref, a.value) for a in d.actions] == [
+        ("select_add", "f", "1"), ("click", "one", None), ("click", "save", None)
+    ]
+    assert not d.review_reason
+
+
+def test_a_comma_separated_list_field_gets_the_name_appended() -> None:
+    snap = page(box("nosy", html_name="nosy", value="bob"), button("s", "Submit Changes"),
+                title="Issue 4: Export to CSV drops accents")
+    d, _ = decide("Add carol to the nosy list of the issue 'Export to CSV drops accents'", snap)
+    assert [(a.kind, a.value) for a in d.actions] == [("fill", "bob, carol"), ("click", None)]
+
+
+def test_a_sign_in_form_on_the_way_is_signed_in_with_the_credential_keys() -> None:
+    data = {"username": "admin", "password": "env:APP_PASSWORD"}
+    snap = page(box("u", label="Username", form=0), box("p", label="Password", type="password", form=0),
+                button("go", "Log in", form=0), title="Log in | Site admin")
+    d, _ = decide("Delete the group 'Interns'", snap, data)
+    assert {a.ref: a.value for a in d.actions if a.kind == "fill"} == {"u": "admin", "p": "env:APP_PASSWORD"}
+    assert all(a.intent == -1 for a in d.actions)  # on the way: it serves no intent, the plan is not advanced
+    assert not d.review_reason
+
+
+def test_a_calendar_is_paged_to_the_month_then_the_day_is_clicked() -> None:
+    days = [el(f"d{n}", "a", role="link", name=str(n), href="http://app.test/#") for n in range(1, 32)]
+    snap = page(box("dp", readonly=True), el("prev", "span", static=True, pointer=True, name="Prev"),
+                el("next", "span", static=True, pointer=True, name="Next"),
+                el("m", "span", static=True, name="December"), el("y", "span", static=True, name="2016"), *days,
+                button("s", "Submit"))
+    d, progress = decide("Select 10/14/2016 as the date and hit submit.", snap)
+    assert [a.ref for a in d.actions] == ["prev", "prev"]
+    october = page(*[el("m", "span", static=True, name="October") if e.ref == "m" else e for e in snap.elements])
+    d2, _ = decide("Select 10/14/2016 as the date and hit submit.", october, plan=progress)
+    assert d2.actions[0].ref == "d14"
