@@ -128,6 +128,19 @@ _QUIET_JS = """(quiet) => new Promise((resolve) => {
 })"""
 
 
+_CLICK_AFTER_JS = """(el, ms) => new Promise((resolve) => setTimeout(() => { el.click(); resolve(true); }, ms))"""
+
+
+async def click_after_pause(session: Session, action: Action, seconds: float) -> None:
+    """Wait ``seconds`` in the page, then click ``action``'s element there (located before the pause)."""
+    locator = await _locate(session.page, action)
+    pause = min(max(seconds, 0.0), MAX_WAIT_SECONDS)
+    try:
+        await locator.evaluate(_CLICK_AFTER_JS, int(pause * 1000))
+    except PlaywrightError as exc:
+        raise _classify_action_error(action, exc) from None
+
+
 async def quiet_dom(page: Page, quiet_ms: int = QUIET_MS, max_seconds: float = QUIET_MAX_SECONDS) -> None:
     """Wait until the page stops changing (no DOM mutation for ``quiet_ms``), at most ``max_seconds``: after
     a click that opens a tab, a section or a calendar month, whose content animates in."""

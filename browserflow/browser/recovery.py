@@ -390,8 +390,16 @@ async def perform(
     dialog = any(a.kind in {"click", "check", "uncheck", "select"} for a in actions) and await open_dialog(page)
     while True:
         for index, action in enumerate(actions):
+            if index > 0 and actions[index - 1].kind == "wait" and action.kind == "click" and action.intent is not None:
+                continue  # clicked by the pause before it (see below)
             try:
-                await _one(session, action, allowed_domains, run, dialog=dialog)
+                nxt = actions[index + 1] if index + 1 < len(actions) else None
+                if action.kind == "wait" and nxt is not None and nxt.kind == "click" and nxt.intent is not None:
+                    # "click ONE, wait 1 s, click TWO": the pause and the click after it run in the page, so the
+                    # pause is the one asked for, not the pause plus the driver's round trips
+                    await actor.click_after_pause(session, nxt, float(action.value or 0))
+                else:
+                    await _one(session, action, allowed_domains, run, dialog=dialog)
             except BrowserflowError as exc:
                 exc.index = index  # type: ignore[attr-defined]
                 raise
