@@ -218,7 +218,28 @@ def compile_goal(goal: str, data: Mapping[str, str]) -> GoalPlan:
         goal = "" if goal is None else str(goal)
     try:
         safe = {str(k): str(v) for k, v in dict(data or {}).items()}
-        return _compile(goal[:4000], safe).model_copy(update={"goal": goal})
+        return _conditions_unread(_compile(goal[:4000], safe).model_copy(update={"goal": goal}))
     except Exception:
         return _fallback(goal)
+
+
+_CONDITION = re.compile(r"\b(when|whenever|if|once|until|unless|as soon as|only if|provided that)\b", re.I)
+
+
+def _conditions_unread(plan: GoalPlan) -> GoalPlan:
+    """A write that waits on a condition ("buy X when the price is below $5") is not something the rules can
+    judge: the intent stays free text (for the model tiers or a person), never a write done regardless."""
+    intents = list(plan.intents)
+    unparsed = list(plan.unparsed)
+    changed = False
+    for n, intent in enumerate(intents):
+        if intent.verb == "free" or not (intent.irreversible or intent.verb in WRITE_VERBS):
+            continue
+        if _CONDITION.search(intent.text):
+            intents[n] = Intent(verb="free", text=intent.text, effect="none")
+            unparsed.append(intent.text)
+            changed = True
+    if not changed:
+        return plan
+    return plan.model_copy(update={"intents": intents, "unparsed": unparsed})
 

@@ -39,8 +39,8 @@ def write_gate(inp: DecideInput, decision: Decision) -> str | None:
     intents = plan.plan.intents if plan is not None else []
     current = plan.current if plan is not None else None
     readable = plan is not None and any(i.verb != "free" for i in intents)
-    # 1. the intent calls for it
-    if readable:
+    # 1. the intent calls for it (an intent the compiler could not read cannot call for anything)
+    if plan is not None and intents:
         for a in commits:
             if a.intent is not None and a.intent < 0:
                 e = by_ref.get(a.ref or "")

@@ -299,3 +299,11 @@ def test_a_calendar_is_paged_to_the_month_then_the_day_is_clicked() -> None:
     october = page(*[el("m", "span", static=True, name="October") if e.ref == "m" else e for e in snap.elements])
     d2, _ = decide("Select 10/14/2016 as the date and hit submit.", october, plan=progress)
     assert d2.actions[0].ref == "d14"
+
+
+def test_a_write_that_waits_on_a_condition_is_left_to_a_model_or_a_person() -> None:
+    plan = compile_goal("Buy ACP stock when the price is less than $56.60.", {})
+    assert [i.verb for i in plan.intents] == ["free"] and plan.unparsed
+    snap = page(button("buy", "Buy"), text="ACP $58.10")
+    d, _ = decide("Buy ACP stock when the price is less than $56.60.", snap)
+    assert not d.actions or d.review_reason == UNSURE_WRITE  # never bought whatever the price
