@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -104,27 +105,46 @@ def test_diff_of_keyless_and_keyed_tables(tmp_path: Path) -> None:
     assert {c.table for c in raw.changes} == {"item", "link", "sessions"}
 
 
+_ONE_RECORD = {
+    "roundup": ("_issue", {"_title": "Smoke: printer on fire", "_priority": 1, "_status": 1}),
+    "django_admin": ("auth_group", {"name": "Smoke testers"}),
+}
+
+
+async def _make_one_record(app: App, page: Page) -> None:
+    """Through the app's own UI, by hand: one new issue (Roundup) or group (Django admin)."""
+    if isinstance(app, RoundupApp):
+        await page.get_by_role("link", name="Create New").first.click()
+        await page.fill("input[name=title]", "Smoke: printer on fire")
+        await page.select_option("select[name=priority]", label="critical")
+        await page.click("input[name=submit_button]")
+        await page.get_by_text("created").first.wait_for()
+    else:
+        await page.goto(app.url("admin/auth/group/add/"))
+        await page.fill("#id_name", "Smoke testers")
+        await page.click("input[name=_save]")
+        await page.get_by_text("was added successfully").wait_for()
+
+
+@asynccontextmanager
+async def signed_in(app: App, browser: Browser) -> AsyncIterator[Page]:
+    """A fresh browser context signed in to ``app`` (closed afterwards)."""
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        await login(app, page)
+        yield page
+    finally:
+        await context.close()
+
+
 async def test_ui_change_diffs_to_exactly_one_inserted_row(apps: dict[str, App], browser: Browser) -> None:
     for app in apps.values():
         app.restore()
         before = app.snapshot()
-        context = await browser.new_context()
-        page = await context.new_page()
-        await login(app, page)
-        if isinstance(app, RoundupApp):
-            await page.get_by_role("link", name="Create New").first.click()
-            await page.fill("input[name=title]", "Smoke: printer on fire")
-            await page.select_option("select[name=priority]", label="critical")
-            await page.click("input[name=submit_button]")
-            await page.get_by_text("created").first.wait_for()
-            table, want = "_issue", {"_title": "Smoke: printer on fire", "_priority": 1, "_status": 1}
-        else:
-            await page.goto(app.url("admin/auth/group/add/"))
-            await page.fill("#id_name", "Smoke testers")
-            await page.click("input[name=_save]")
-            await page.get_by_text("was added successfully").wait_for()
-            table, want = "auth_group", {"name": "Smoke testers"}
-        await context.close()
+        async with signed_in(app, browser) as page:
+            await _make_one_record(app, page)
+        table, want = _ONE_RECORD[app.name]
         d = app.diff(before)
         assert [c.kind for c in d.changes] == ["inserted"], (app.name, d.describe())
         (change,) = d.changes
@@ -140,17 +160,14 @@ async def test_look_only_visit_diffs_to_nothing(apps: dict[str, App], browser: B
     for app in apps.values():
         app.restore()
         before = app.snapshot()
-        context = await browser.new_context()
-        page = await context.new_page()
-        await login(app, page)
-        if isinstance(app, RoundupApp):
-            await page.goto(app.url("issue1"))
-            assert await page.locator("input[name=title]").input_value() == "Login page times out"
-        else:
-            await page.goto(app.url("admin/auth/user/"))
-            await page.get_by_role("link", name="mallory").click()
-            await page.get_by_text("Change user").first.wait_for()
-        await context.close()
+        async with signed_in(app, browser) as page:
+            if isinstance(app, RoundupApp):
+                await page.goto(app.url("issue1"))
+                assert await page.locator("input[name=title]").input_value() == "Login page times out"
+            else:
+                await page.goto(app.url("admin/auth/user/"))
+                await page.get_by_role("link", name="mallory").click()
+                await page.get_by_text("Change user").first.wait_for()
         if isinstance(app, DjangoAdminApp):  # Roundup keeps sessions in a database of their own (db-session)
             raw = diff(before, app.snapshot())
             assert {c.table for c in raw.changes} == {"django_session", "auth_user"}, raw.describe()
