@@ -12,13 +12,19 @@ from collections.abc import Iterable, Mapping
 from browserflow.contracts import CheckGoalInput, GoalCheck, PageSnapshot, SuccessIndicator
 from browserflow.plan.model import PlanProgress
 
-__all__ = ["SUCCESS_PATTERN", "check_goal", "extract_results", "probe_selectors", "success_message"]
+__all__ = ["RECORD_PATTERN", "SUCCESS_PATTERN", "check_goal", "extract_results", "probe_selectors", "success_message"]
 
 SUCCESS_PATTERN = re.compile(
     r"\b(confirmed|confirmation number|thank(s| you)|success(ful(ly)?)?|registered|registration complete|"
     r"(is|was|now) complete|completed|order (has been )?placed|booking (is )?confirmed|booked|you'?re all set|"
-    r"enrolled|subscribed|submitted|received your|created|saved|updated|changed successfully|edited ok|"
-    r"added successfully|deleted|removed|retired)\b",
+    r"enrolled|subscribed|submitted|received your)\b",
+    re.I,
+)
+# what an application says after a record was written: read only for a record intent's own effect
+# (browserflow/plan/verify.py), never by the conservative default above
+RECORD_PATTERN = re.compile(
+    rf"{SUCCESS_PATTERN.pattern}|\b(created|saved|updated|changed successfully|edited ok|added successfully|"
+    r"deleted|removed|retired)\b",
     re.I,
 )
 _NEGATED = re.compile(r"\b(not|n't|never|no longer)\s*$", re.I)
@@ -37,9 +43,9 @@ def probe_selectors(indicators: Iterable[SuccessIndicator]) -> list[str]:
     return out
 
 
-def success_message(text: str) -> str | None:
+def success_message(text: str, pattern: re.Pattern[str] = SUCCESS_PATTERN) -> str | None:
     """The first success phrase in ``text`` that is not negated ("not registered"), else None."""
-    for m in SUCCESS_PATTERN.finditer(text):
+    for m in pattern.finditer(text):
         if not _NEGATED.search(text[max(0, m.start() - 12) : m.start()]):
             return m.group(0)
     return None

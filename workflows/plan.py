@@ -21,20 +21,9 @@ __all__ = ["PLAN_PATCH", "PlanMixin", "plan_lines", "split_headline"]
 
 PLAN_PATCH = "goal-plan-v1"
 
-_MARKS = {"done": "x", "current": ">", "pending": " ", "failed": "!"}
-
-
 def plan_lines(progress: PlanProgress) -> list[str]:
-    """One line per intent: ``[x] 1. click 'Submit' button — <evidence>``; ``[>]`` current, ``[ ]`` pending,
-    ``[!]`` failed."""
-    lines: list[str] = []
-    for state in progress.states:
-        intent = progress.plan.intents[state.index]
-        line = f"[{_MARKS.get(state.status, '?')}] {state.index + 1}. {intent.describe()}"
-        if state.status in {"done", "failed"} and state.evidence:
-            line += f" — {state.evidence}"
-        lines.append(line)
-    return lines
+    """One line per intent, with the evidence of the done ones (``PlanProgress.lines``)."""
+    return progress.lines()
 
 
 def split_headline(headline: str) -> tuple[str, str]:

@@ -294,7 +294,7 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
             outcome, error, index = await self._act(actions, domains, probes, summary)
             # the next goal check verifies the effects of what ran (only what ran: a failed action and those
             # after it had none)
-            ran = actions if error is None else actions[: index or 0] if index is not None else []
+            ran = actions if error is None else actions[:index] if index is not None else []
             self._acted_on(ran, snapshot)
             self._record(decision, actions, snapshot, outcome, error)
             irreversible = any(a.irreversible for a in actions)

@@ -131,12 +131,16 @@ _QUIET_JS = """(quiet) => new Promise((resolve) => {
 _CLICK_AFTER_JS = """(el, ms) => new Promise((resolve) => setTimeout(() => { el.click(); resolve(true); }, ms))"""
 
 
-async def click_after_pause(session: Session, action: Action, seconds: float) -> None:
-    """Wait ``seconds`` in the page, then click ``action``'s element there (located before the pause)."""
+def pause_seconds(value: str | None) -> float:
+    """The pause a ``wait`` action asks for, in seconds, within 0..MAX_WAIT_SECONDS."""
+    return min(max(float(value or 0), 0.0), MAX_WAIT_SECONDS)
+
+
+async def click_after_pause(session: Session, action: Action, pause: Action) -> None:
+    """Wait ``pause`` in the page, then click ``action``'s element there (located before the pause)."""
     locator = await _locate(session.page, action)
-    pause = min(max(seconds, 0.0), MAX_WAIT_SECONDS)
     try:
-        await locator.evaluate(_CLICK_AFTER_JS, int(pause * 1000))
+        await locator.evaluate(_CLICK_AFTER_JS, int(pause_seconds(pause.value) * 1000))
     except PlaywrightError as exc:
         raise _classify_action_error(action, exc) from None
 
@@ -197,7 +201,7 @@ async def _perform_one(session: Session, action: Action, allowed_domains: Sequen
         await navigate(session, action.value or "", allowed_domains)
         return
     if action.kind == "wait":  # the goal asked for a pause ("wait 2 seconds"); capped
-        await asyncio.sleep(min(max(float(action.value or 0), 0.0), MAX_WAIT_SECONDS))
+        await asyncio.sleep(pause_seconds(action.value))
         return
     locator = await _locate(page, action)
     if action.kind in {"fill", "select", "check", "uncheck"} and not await locator.is_enabled():

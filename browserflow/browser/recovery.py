@@ -299,6 +299,12 @@ def _classify(action: Action, exc: Exception) -> BrowserflowError:
     return ActionFailed(f"{action.kind} failed: {type(exc).__name__}")
 
 
+def _paired(actions: Sequence[Action], index: int) -> bool:
+    """Is ``actions[index]`` a pause followed by the plan's click (run together in the page)?"""
+    nxt = actions[index + 1] if index + 1 < len(actions) else None
+    return actions[index].kind == "wait" and nxt is not None and nxt.kind == "click" and nxt.intent is not None
+
+
 async def _one(session: Session, action: Action, domains: Sequence[str], run: _Run, *, dialog: bool = True) -> None:
     """One action with the per-action rows of the table (late element, modal, page timeout).
 
@@ -390,14 +396,13 @@ async def perform(
     dialog = any(a.kind in {"click", "check", "uncheck", "select"} for a in actions) and await open_dialog(page)
     while True:
         for index, action in enumerate(actions):
-            if index > 0 and actions[index - 1].kind == "wait" and action.kind == "click" and action.intent is not None:
-                continue  # clicked by the pause before it (see below)
+            if index > 0 and _paired(actions, index - 1):
+                continue  # clicked by the pause before it
             try:
-                nxt = actions[index + 1] if index + 1 < len(actions) else None
-                if action.kind == "wait" and nxt is not None and nxt.kind == "click" and nxt.intent is not None:
+                if _paired(actions, index):
                     # "click ONE, wait 1 s, click TWO": the pause and the click after it run in the page, so the
                     # pause is the one asked for, not the pause plus the driver's round trips
-                    await actor.click_after_pause(session, nxt, float(action.value or 0))
+                    await actor.click_after_pause(session, actions[index + 1], action)
                 else:
                     await _one(session, action, allowed_domains, run, dialog=dialog)
             except BrowserflowError as exc:

@@ -41,7 +41,6 @@ MAX_HISTORY = 6
 MAX_OPTIONS = 12
 MIN_TEXT_CHARS = 300
 MAX_PLAN_LINE_CHARS = 200
-_PLAN_MARKS = {"done": "x", "current": ">", "pending": " ", "failed": "!"}
 
 SYSTEM_BASE = """You operate a web browser for a user to reach a GOAL. You see one page at a time as a list of \
 indexed interactive elements and an excerpt of its text. Choose the next actions to take on THIS page.
@@ -189,13 +188,7 @@ def plan_prompt_lines(plan: PlanProgress) -> tuple[list[str], str]:
     """The plan as the model sees it (``[x] 1. …`` done, ``[>]`` current, ``[ ]`` pending, ``[!]`` failed) and
     the closing request: serve the current intent only. Values are shown by provenance (``data.email``,
     ``goal literal "…"``), never resolved, so a secret's value cannot reach the prompt through the plan."""
-    lines: list[str] = []
-    for state in plan.states:
-        intent = plan.plan.intents[state.index]
-        text = " ".join(intent.describe().split())
-        if len(text) > MAX_PLAN_LINE_CHARS:
-            text = text[: MAX_PLAN_LINE_CHARS - 1] + "…"
-        lines.append(f"[{_PLAN_MARKS.get(state.status, ' ')}] {state.index + 1}. {text}")
+    lines = plan.lines(evidence=False, width=MAX_PLAN_LINE_CHARS)
     current = plan.current
     if current is None:
         return lines, "Every intent of the plan is done: if the GOAL looks reached, answer done=true."

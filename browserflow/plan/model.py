@@ -255,6 +255,7 @@ class GoalPlan(BaseModel):
 
 
 IntentStatus = Literal["pending", "current", "done", "failed"]
+_MARKS: dict[str, str] = {"done": "x", "current": ">", "pending": " ", "failed": "!"}
 
 
 class IntentState(BaseModel):
@@ -303,6 +304,21 @@ class PlanProgress(BaseModel):
         nxt = self.current
         if nxt is not None and self.states[nxt].status == "pending":
             self.states[nxt].status = "current"
+
+    def lines(self, *, evidence: bool = True, width: int | None = None) -> list[str]:
+        """One line per intent: ``[x] 1. click 'Submit' button — <evidence>``; ``[>]`` current, ``[ ]`` pending,
+        ``[!]`` failed. ``width``: each intent's words collapsed and cut to that many characters."""
+        out: list[str] = []
+        for state in self.states:
+            text = self.plan.intents[state.index].describe()
+            if width is not None:
+                text = " ".join(text.split())
+                text = text[: width - 1] + "\u2026" if len(text) > width else text
+            line = f"[{_MARKS[state.status]}] {state.index + 1}. {text}"
+            if evidence and state.status in {"done", "failed"} and state.evidence:
+                line += f" \u2014 {state.evidence}"
+            out.append(line)
+        return out
 
     def headline(self) -> str:
         """'intent 2/4: set 'Last name' <- data.last_name' (or 'plan done: 4/4 intents verified')."""

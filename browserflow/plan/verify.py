@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from browserflow.contracts import Action, CheckGoalInput, Element, PageSnapshot
-from browserflow.goals import success_message
+from browserflow.goals import RECORD_PATTERN, success_message
 from browserflow.plan.calendar import as_date
 from browserflow.plan.model import Intent, PlanProgress
 from browserflow.rules.text import norm
@@ -99,7 +99,7 @@ def _record_effect(intent: Intent, after: PageSnapshot, data: dict[str, str]) ->
         entity = intent.target.entity
         if CONFIRM_PAGE.search(page):
             return False, "the page asks to confirm the deletion"
-        msg = success_message(page)
+        msg = success_message(page, RECORD_PATTERN)
         shown = bool(entity) and bool(re.search(rf"(?<![\w]){re.escape(norm(entity))}(?![\w])", page))
         if shown and not msg:
             return False, f"'{entity}' is still shown"
@@ -112,7 +112,7 @@ def _record_effect(intent: Intent, after: PageSnapshot, data: dict[str, str]) ->
     seen = [n for n in names if norm(n) in page or norm(n) in values]
     if names and not seen:
         return False, f"the page names none of {', '.join(repr(n) for n in names[:3])}"
-    msg = success_message(page)
+    msg = success_message(page, RECORD_PATTERN)
     if seen:
         return True, f"the page names {seen[0]!r}" + (f" and says {msg!r}" if msg else "")
     if msg:
