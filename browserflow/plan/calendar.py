@@ -5,11 +5,11 @@ controls and day numbers 1..31."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from browserflow.contracts import Action, Element, PageSnapshot
 from browserflow.plan.act import Grounded, Step, click_action
-from browserflow.plan.match import element_text
+from browserflow.plan.match import as_date, element_text
 from browserflow.plan.model import Expectation
 from browserflow.rules.text import norm
 
@@ -19,19 +19,9 @@ _MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
      "december"], 1)}
 _SHORT = {k[:3]: v for k, v in _MONTHS.items()}
-_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%m/%d/%y")
 _PREV = re.compile("^\\s*(prev(ious)?( month)?|\u00ab|\u2039|<|<<|back)\\s*$", re.I)
 _NEXT = re.compile("^\\s*(next( month)?|\u00bb|\u203a|>|>>|forward)\\s*$", re.I)
 _SHOWN = re.compile(r"\b([A-Za-z]{3,9})\s+(\d{4})\b")
-
-
-def as_date(value: str) -> date | None:
-    for f in _FORMATS:
-        try:
-            return datetime.strptime(value.strip(), f).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _shown_month(snap: PageSnapshot) -> tuple[int, int] | None:

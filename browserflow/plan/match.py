@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from browserflow.contracts import Element, PageSnapshot
 from browserflow.plan.model import Target, ValueSpec
@@ -15,6 +15,7 @@ from browserflow.rules.text import field_tokens, norm, similarity, token_match, 
 __all__ = [
     "FIELD_ROLES",
     "Candidate",
+    "as_date",
     "best",
     "clickables",
     "element_text",
@@ -275,13 +276,19 @@ _DATE_IN = ("%m/%d/%Y", "%m-%d-%Y", "%Y-%m-%d", "%d.%m.%Y", "%B %d, %Y", "%b %d,
 _TIME_IN = ("%I:%M %p", "%I:%M%p", "%H:%M", "%I %p", "%H:%M:%S")
 
 
-def _to_date(value: str, fmt: str) -> str:
+def as_date(value: str) -> date | None:
+    """``value`` read as a date in any of the usual spellings, else None."""
     for f in _DATE_IN:
         try:
-            return datetime.strptime(value.strip(), f).strftime(fmt)
+            return datetime.strptime(value.strip(), f).date()
         except ValueError:
             continue
-    return value
+    return None
+
+
+def _to_date(value: str, fmt: str) -> str:
+    parsed = as_date(value)
+    return parsed.strftime(fmt) if parsed is not None else value
 
 
 def _to_time(value: str, fmt: str) -> str:
@@ -343,16 +350,3 @@ def resolve_value(
     elif ftype == "time" or (t == "time" and spec.format):
         value = _to_time(value, "%H:%M" if ftype == "time" else spec.format or "%H:%M")
     return value, key
-
-
-def provenance(spec: ValueSpec) -> str:
-    return spec.describe()
-
-
-def field_words(e: Element) -> str:
-    return " ".join(x for x in (e.label, e.name, e.placeholder, e.html_name, e.html_id) if x)
-
-
-def looks_like(e: Element, words: Sequence[str]) -> bool:
-    toks = set(field_tokens(field_words(e)))
-    return any(w in toks for w in words)
