@@ -7,12 +7,8 @@ is kept beside the verdict, to count false successes (engine says succeeded, the
 
 from __future__ import annotations
 
-import asyncio
 import os
-import shutil
-import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
@@ -112,34 +108,12 @@ async def run_task(tasks: BrowserTasks, app: App, task: AppTask) -> TaskRun:
 
 @asynccontextmanager
 async def engine_stack(max_sessions: int = 2) -> AsyncIterator[BrowserTasks]:
-    """The real engine in this process, like the other benches: Temporal dev server, Chromium pool,
-    the worker pair (rules tier) and a SQLite store."""
-    from bench.harness import start_dev_server
-    from browserflow.browser.chromium import find_chromium
-    from browserflow.browser.pool import BrowserPool
-    from browserflow.store import Store, migrate
-    from worker import build_workers
+    """The real engine in this process, as every bench runs it (``bench.harness.stack``: Temporal dev server,
+    Chromium pool, the worker pair with the rules tier, a SQLite store)."""
+    from bench.harness import stack
 
-    env = await start_dev_server()
-    scratch = tempfile.mkdtemp(prefix="bf-apps-")
-    store_url = f"sqlite:///{scratch}/browserflow.db"
-    migrate.upgrade(store_url)
-    store = Store.from_url(store_url)
-    try:
-        async with BrowserPool(chromium_path=find_chromium(), max_sessions=max_sessions) as pool:
-            queue = f"apps-{uuid.uuid4().hex[:8]}"
-            workers = build_workers(env.client, pool, store=store, task_queue=queue, drain_seconds=5)
-            stop = asyncio.Event()
-            running = asyncio.create_task(workers.run(stop))
-            try:
-                yield BrowserTasks(env.client, queue, store=store)
-            finally:
-                stop.set()
-                await running
-    finally:
-        store.close()
-        await env.shutdown()
-        shutil.rmtree(scratch, ignore_errors=True)
+    async with stack(max_sessions=max_sessions) as s:
+        yield s.tasks
 
 
 async def run_all(apps: Iterable[App], task_names: set[str] | None = None) -> list[TaskRun]:
