@@ -10,6 +10,7 @@ from browserflow.plan.match import clickables, element_text
 from browserflow.plan.model import EffectKind, Intent, ValueSpec
 from browserflow.rules.forms import is_irreversible
 from browserflow.rules.text import norm
+from browserflow.secrets import is_sensitive_key
 
 __all__ = ["Grounded", "Step", "click_action", "explore", "field_action", "irreversible_words", "visited"]
 
@@ -74,7 +75,7 @@ def field_action(
     effects: dict[str, EffectKind] = {"fill": "field_value", "select": "selected", "check": "checked",
                                       "uncheck": "unchecked"}
     effect = effects[kind]
-    secret = value is not None and value.startswith("env:")
+    secret = value is not None and (value.startswith("env:") or is_sensitive_key(key))
     expected = (f"{{{key}}}" if key else "") if secret else value or ""
     prov = spec.describe() if spec is not None else ""
     if kind == "select" and label_value and spec is None:

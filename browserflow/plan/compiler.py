@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from browserflow.plan.lexcopy import read_copy
 from browserflow.plan.lexicon import (
     COMMIT_WORDS,
     CREDENTIAL_KEYS,
@@ -20,6 +21,8 @@ from browserflow.plan.lexicon import (
     USERNAME_KEYS,
     match_verb,
 )
+from browserflow.plan.lexlookup import read_lookup
+from browserflow.plan.lexmail import read_message_goal
 from browserflow.plan.lexquote import Quotes, mask_quotes, split_clauses
 from browserflow.plan.lexrecords import entity_field, read_find
 from browserflow.plan.lexverbs import READERS, Ctx, Draft, with_transform
@@ -146,6 +149,15 @@ def _compile(goal: str, data: Mapping[str, str]) -> GoalPlan:
     drafts: list[Draft] = []
     unparsed: list[str] = []
     orphans: list[Constraint] = []  # 'do not …' before any intent: attached to the next one
+    message = read_message_goal(masked, quotes)
+    copied = read_copy(masked, quotes) if message is None else None
+    looked_up = read_lookup(masked, quotes) if message is None and copied is None else None
+    if looked_up is not None:  # find someone in a directory, then click one of their details
+        message = looked_up
+    if message is not None:  # a goal about one message reads as a whole sentence
+        drafts, masked = message, ""
+    elif copied is not None:  # a value carried over from the page, then the rest of the goal
+        drafts, masked = copied
     for clause in split_clauses(masked):
         neg = _NEGATION.match(clause)
         if neg:

@@ -23,15 +23,16 @@ from browserflow.plan.match import (
     find,
     is_button,
     is_text_field,
-    resolve_value,
     with_implicit_labels,
 )
 from browserflow.plan.model import Expectation, Intent, Target
 from browserflow.plan.moves import expand, focus, navigate, press, search
 from browserflow.plan.records import ground_record
 from browserflow.plan.signin import implicit_login, login
-from browserflow.plan.widgets import date_widget, dismiss, explores, instructions, nth_result
+from browserflow.plan.values import copy_source, resolve_value
+from browserflow.plan.widgets import date_widget, directory_entry, dismiss, explores, instructions, nth_result
 from browserflow.rules.forms import match_option
+from browserflow.rules.harm import harmful_unasked
 from browserflow.rules.text import norm
 
 __all__ = ["ground"]
@@ -42,7 +43,7 @@ TIER = "rules"
 _COMMIT = re.compile(r"\b(log ?in|sign ?in|submit|send|save|go|continue|ok|done|apply|search|enter)\b", re.I)
 def _click(step: Step) -> Grounded | None:
     it, snap = step.intent, step.snap
-    listed = nth_result(step)
+    listed = nth_result(step) or directory_entry(step)
     if listed is not None:
         return listed
     if it.target.role in FIELD_ROLES or it.target.role in {"textbox", "checkbox", "radio"}:
@@ -77,6 +78,9 @@ def _fill(step: Step) -> Grounded | None:
     if dated is not None:
         return dated
     pool = [e for e in snap.elements if is_text_field(e) and e.ref not in step.used]
+    if it.value.source == "copy":  # never paste a text back into the field it is copied from
+        src = copy_source(it.value, snap)
+        pool = [e for e in pool if src is None or e.ref != src.ref]
     target = it.target
     specific = target.words and not set(target.words.lower().split()) <= {"text", "field", "textbox", "box", "input"}
     cands = find(target, pool, snap, role="textbox") if specific else []
@@ -94,11 +98,18 @@ def _fill(step: Step) -> Grounded | None:
         empty = [c.element for c in sorted(cands, key=lambda c: c.index) if not c.element.value]
         chosen = [empty[0] if empty else cands[0].element]
     actions: list[Action] = []
+    by_label = it.value.source == "page" and not it.value.literal  # "the value that goes with each label"
     for e in chosen:
-        value, key = resolve_value(it.value, step.data, snap, e)
+        spec = it.value
+        if by_label:
+            label = (e.label or e.name or e.placeholder or "").strip().rstrip(":").strip()
+            spec = spec.model_copy(update={"literal": label}) if label else spec
+        near = spec.source == "copy" and spec.literal in ("text below", "text above")
+        shown = step.inp.snapshot if near else snap  # "the text below" is read next to the instructions
+        value, key = resolve_value(spec, step.data, shown, e) if spec.literal or not by_label else (None, None)
         if value is None:
             return None
-        actions.append(field_action("fill", e, value, key, it.value, step.index))
+        actions.append(field_action("fill", e, value, key, spec, step.index))
         step.used.add(e.ref)
     conf = 0.85 if specific or len(pool) == 1 or every or target.ordinal is not None else 0.7
     return Grounded(actions, conf, f"type into {', '.join(repr(element_text(e)) for e in chosen)}", chain=True)
@@ -249,6 +260,7 @@ def ground(inp: DecideInput) -> Decision | None:
     if cur >= len(intents) or (intents[cur].verb == "free" and intents[cur].wait_seconds is None):
         return None
     skip = instructions(inp.snapshot, inp.goal)
+    skip |= {e.ref for e in inp.snapshot.elements if harmful_unasked(f"{e.name} {e.label}", inp.goal)}
     snap = inp.snapshot
     if skip:  # the page's own copy of the instructions is never a target
         snap = snap.model_copy(update={"elements": [e for e in snap.elements if e.ref not in skip]})

@@ -4,12 +4,12 @@ provenance. Pure functions over a ``PageSnapshot``."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from browserflow.contracts import Element, PageSnapshot
-from browserflow.plan.model import Target, ValueSpec
+from browserflow.plan.model import Target
 from browserflow.rules.text import field_tokens, norm, similarity, token_match, tokens
 
 __all__ = [
@@ -23,8 +23,7 @@ __all__ = [
     "find",
     "is_button",
     "is_field",
-    "page_value",
-    "resolve_value",
+    "norm_quotes",
     "role_fits",
     "text_score",
     "with_implicit_labels",
@@ -102,6 +101,8 @@ def clickables(snap: PageSnapshot) -> list[Element]:
             continue
         if is_text_field(e) or e.tag == "select":
             continue
+        if e.static and not e.pointer and len(e.name) > 80:
+            continue  # a paragraph is read (a value to copy), never clicked
         out.append(e)
     return out
 
@@ -141,24 +142,31 @@ def role_fits(role: str, e: Element) -> float:
 _QUOTES = " .:;,!?\"'\u201c\u201d\u2018\u2019"
 
 
-def _norm_quotes(text: str) -> str:
+def norm_quotes(text: str) -> str:
+    """Normalised text without surrounding quotes."""
     return norm(text).strip(_QUOTES)
+
+
+_CLOSE_GLYPHS = frozenset({"x", "\u00d7", "\u2715", "\u2716", "\u2573"})
+_CLOSE_NAMES = frozenset({"close", "close dialog", "close window", "dismiss", "close this dialog"})
 
 
 def text_score(words: str, e: Element, *, exact: bool = False) -> float:
     """0..1: how well ``words`` name ``e`` (its name, label, placeholder, value, html name/id)."""
     if not words:
         return 0.0
-    want = _norm_quotes(words)
+    want = norm_quotes(words)
     names = [e.name, e.label, e.placeholder, e.html_name, e.html_id, e.value if is_button(e) else ""]
     if e.type in {"checkbox", "radio"}:
         names.append(e.value)
     best_score = 0.0
+    if want in _CLOSE_GLYPHS and is_button(e) and any(norm_quotes(n) in _CLOSE_NAMES for n in names if n):
+        best_score = 0.9  # "the x": the close button, whose accessible name is "Close" and its glyph a multiplication sign
     raw_want = " ".join(words.split()).strip(_QUOTES)
     for n in names:
         if not n:
             continue
-        have = _norm_quotes(n)
+        have = norm_quotes(n)
         if have == want:
             if " ".join(n.split()).strip(_QUOTES) == raw_want:
                 return 1.0
@@ -273,7 +281,6 @@ def best(cands: Sequence[Candidate]) -> tuple[Candidate | None, float]:
 # values
 
 _DATE_IN = ("%m/%d/%Y", "%m-%d-%Y", "%Y-%m-%d", "%d.%m.%Y", "%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%m/%d/%y")
-_TIME_IN = ("%I:%M %p", "%I:%M%p", "%H:%M", "%I %p", "%H:%M:%S")
 
 
 def as_date(value: str) -> date | None:
@@ -284,69 +291,3 @@ def as_date(value: str) -> date | None:
         except ValueError:
             continue
     return None
-
-
-def _to_date(value: str, fmt: str) -> str:
-    parsed = as_date(value)
-    return parsed.strftime(fmt) if parsed is not None else value
-
-
-def _to_time(value: str, fmt: str) -> str:
-    for f in _TIME_IN:
-        try:
-            return datetime.strptime(value.strip().upper(), f).strftime(fmt)
-        except ValueError:
-            continue
-    return value
-
-
-def page_value(label: str, snap: PageSnapshot) -> str | None:
-    """The value a page shows next to ``label`` ('Color' -> 'Red' in a table row or 'Color: Red')."""
-    want = _norm_quotes(label)
-    els = snap.elements
-    for i, e in enumerate(els):
-        if not e.static or _norm_quotes(e.name) != want:
-            continue
-        for nxt in els[i + 1 : i + 3]:
-            if nxt.static and nxt.name and _norm_quotes(nxt.name) != want:
-                return nxt.name.strip()
-    m = re.search(rf"(?<![\w]){re.escape(label)}\s*[:=]\s*([^\s,;]+(?:\s[^\s,;:]+)?)", snap.text, re.I)
-    if m:
-        return m.group(1).strip()
-    return None
-
-
-def resolve_value(
-    spec: ValueSpec, data: Mapping[str, str], snap: PageSnapshot, field: Element | None = None
-) -> tuple[str | None, str | None]:
-    """(the value to type, its data key) for ``spec`` — secret references stay references. A date/time
-    goes into a date/time input in the format the input takes."""
-    key: str | None = None
-    if spec.source == "data":
-        if spec.key is None or spec.key not in data:
-            return None, None
-        key = spec.key
-        value: str | None = data[key]
-    elif spec.source == "page":
-        value = page_value(spec.literal or "", snap)
-    else:
-        value = spec.literal
-    if value is None:
-        return None, key
-    if value.startswith("env:"):
-        return value, key
-    t = spec.transform
-    if t == "lower":
-        value = value.lower()
-    elif t == "upper":
-        value = value.upper()
-    elif t == "title":
-        value = value.title()
-    elif t == "trim":
-        value = value.strip()
-    ftype = field.type if field is not None else ""
-    if ftype == "date" or (t == "date" and spec.format):
-        value = _to_date(value, "%Y-%m-%d" if ftype == "date" else spec.format or "%Y-%m-%d")
-    elif ftype == "time" or (t == "time" and spec.format):
-        value = _to_time(value, "%H:%M" if ftype == "time" else spec.format or "%H:%M")
-    return value, key

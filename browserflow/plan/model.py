@@ -59,7 +59,7 @@ Verb = Literal[
 #: verbs whose intent writes something (an irreversible action is expected while serving them)
 WRITE_VERBS = frozenset({"create", "edit", "delete", "add_to", "remove_from", "submit", "confirm", "login"})
 
-ValueSource = Literal["literal", "data", "page"]
+ValueSource = Literal["literal", "data", "page", "copy"]
 Transform = Literal["lower", "upper", "title", "date", "time", "trim"]
 
 
@@ -77,13 +77,23 @@ class ValueSpec(BaseModel):
     transform: Transform | None = None
     format: str | None = Field(default=None, description="target format for a date/time transform, e.g. '%Y-%m-%d'")
     reuse: bool = Field(default=False, description="the goal says to type this value into more than one field")
+    ordinal: int | None = Field(
+        default=None, description="source copy: which of the page's elements of that kind (1-based, -1 the last)"
+    )
+    word: int | None = Field(default=None, description="source copy: only this word of its text (1-based, -1 the last)")
 
     def describe(self) -> str:
         """Provenance as the step log shows it: ``goal literal "Jerald"``, ``data.email``."""
         if self.source == "literal":
             base = f'goal literal "{self.literal}"'
         elif self.source == "page":
-            base = f'page value of "{self.literal}"'
+            base = f'page value of "{self.literal}"' if self.literal else "page value next to each field's label"
+        elif self.source == "copy" and self.literal == "math problem":
+            base = "page: the answer to the math problem shown"
+        elif self.source == "copy":
+            which = "" if self.ordinal is None else ("last " if self.ordinal == -1 else f"#{self.ordinal} ")
+            part = "" if self.word is None else ("last word of " if self.word == -1 else f"word {self.word} of ")
+            base = f"page text: {part}the {which}{self.literal}"
         else:
             base = f"data.{self.key}"
         if self.transform:

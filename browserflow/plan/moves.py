@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from browserflow.contracts import Action
 from browserflow.plan.act import Grounded, Step, click_action, explore, field_action, irreversible_words
-from browserflow.plan.match import clickables, element_text, find, is_text_field, resolve_value
+from browserflow.plan.match import clickables, element_text, find, is_text_field
 from browserflow.plan.model import Target
+from browserflow.plan.values import resolve_value
 from browserflow.rules.text import norm
 
 __all__ = ["expand", "focus", "navigate", "press", "search"]

@@ -9,8 +9,9 @@ import re
 from browserflow.contracts import Action, Element, PageSnapshot
 from browserflow.plan.act import Grounded, Step, click_action, explore, field_action, visited
 from browserflow.plan.choosers import chooser
-from browserflow.plan.match import clickables, element_text, find, is_text_field, resolve_value
+from browserflow.plan.match import clickables, element_text, find, is_text_field
 from browserflow.plan.model import Target, ValueSpec
+from browserflow.plan.values import resolve_value
 from browserflow.rules.forms import collect_fields, find_submit, plan_form
 from browserflow.rules.text import norm, token_match, tokens, url_tokens
 

@@ -7,9 +7,10 @@ import re
 
 from browserflow.contracts import Action
 from browserflow.plan.act import Grounded, Step, click_action, field_action
-from browserflow.plan.match import element_text, is_text_field, resolve_value
+from browserflow.plan.match import element_text, is_text_field
 from browserflow.plan.model import ValueSpec
 from browserflow.plan.records import go_to
+from browserflow.plan.values import resolve_value
 from browserflow.rules.forms import find_submit
 from browserflow.rules.text import tokens
 

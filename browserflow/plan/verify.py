@@ -15,6 +15,7 @@ from browserflow.goals import RECORD_PATTERN, success_message
 from browserflow.plan.calendar import as_date
 from browserflow.plan.model import Intent, PlanProgress
 from browserflow.rules.text import norm
+from browserflow.secrets import is_sensitive_key
 
 __all__ = ["INSTRUCTED", "advance", "plan_met"]
 
@@ -90,7 +91,8 @@ def _record_effect(intent: Intent, after: PageSnapshot, data: dict[str, str]) ->
     names += [v.literal for v in intent.fields.values() if v.source == "literal" and v.literal]
     # the values written from the task data name the record too ("Noa Cohen" on the confirmation); secrets never
     names += [data[v.key] for v in intent.fields.values()
-              if v.source == "data" and v.key in data and not data[v.key].startswith("env:") and len(data[v.key]) > 2]
+              if v.source == "data" and v.key in data and not data[v.key].startswith("env:")
+              and not is_sensitive_key(v.key) and len(data[v.key]) > 2]
     if intent.value is not None and intent.value.source == "literal" and intent.value.literal:
         names.append(intent.value.literal)
     if intent.verb == "delete":

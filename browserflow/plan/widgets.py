@@ -8,10 +8,11 @@ import re
 from browserflow.contracts import PageSnapshot
 from browserflow.plan.act import Grounded, Step, click_action
 from browserflow.plan.calendar import as_date, ground_date
-from browserflow.plan.match import clickables, element_text, find, is_button, is_text_field, resolve_value
+from browserflow.plan.match import clickables, element_text, find, is_button, is_text_field
+from browserflow.plan.values import resolve_value
 from browserflow.rules.text import norm
 
-__all__ = ["date_widget", "dismiss", "explores", "instructions", "nth_result"]
+__all__ = ["date_widget", "directory_entry", "dismiss", "explores", "instructions", "nth_result"]
 
 
 def instructions(snap: PageSnapshot, goal: str) -> set[str]:
@@ -111,3 +112,42 @@ def explores(got: Grounded | None) -> bool:
     if got is None or not got.actions:
         return True
     return all(a.expect is not None and a.expect.kind == "none" for a in got.actions)
+
+
+_DETAIL_SYNONYMS = {"phone": ("phone", "telephone", "tel", "mobile"), "email": ("email", "e-mail", "mail")}
+
+
+def _detail_label(words: str) -> tuple[str, ...]:
+    low = words.lower().replace(" number", "").replace(" address", "") if words.lower() != "address" else "address"
+    return _DETAIL_SYNONYMS.get(low, (low,))
+
+
+def directory_entry(step: Step) -> Grounded | None:
+    """'Find Casie in the contact book and click on their address': on the entry that shows the person (its
+    heading or title), the clickable shown right after the detail's label; elsewhere, the directory's next page
+    (never past the pages it has: a pager link that is not there ends the look-up)."""
+    it, snap = step.intent, step.snap
+    if it.verb != "click" or not it.target.entity or not it.target.words:
+        return None
+    want = norm(it.target.entity)
+    els = snap.elements
+    shown = any(e.static and norm(e.name) == want for e in els)
+    if shown:
+        labels = _detail_label(it.target.words)
+        for i, e in enumerate(els):
+            name = norm(e.name).rstrip(":").strip()
+            if not e.static or name not in labels:
+                continue
+            for nxt in els[i + 1 : i + 3]:
+                if nxt.pointer or nxt.role in ("link", "button") or nxt.tag == "a":
+                    note = f"click {it.target.entity}'s {it.target.words} '{element_text(nxt)}'"
+                    return Grounded([click_action(nxt, step.index, it.irreversible)], 0.85, note, chain=False)
+        return Grounded([], 0.0, f"{it.target.entity}'s entry shows no '{it.target.words}'", chain=False)
+    pagers = [e for e in els if (e.role == "link" or e.tag == "a" or e.pointer) and _NEXT.match(e.name)]
+    if not pagers:  # never another entry's detail: nothing more to page through
+        return Grounded([], 0.0, f"{it.target.entity} is not in this directory", chain=False)
+    act = click_action(pagers[0], step.index, False, effect="none")
+    return Grounded([act], 0.75, f"{it.target.entity} is not on this page: the next page", chain=False)
+
+
+_NEXT = re.compile("^\\s*(>|>>|\u00bb|\u203a|next|next page)\\s*$", re.I)

@@ -8,6 +8,7 @@
   const MAX_CONTEXT = 120;
   const MAX_NAME = 200;
   const MAX_VALUE = 500;
+  const MAX_TEXTAREA = 2000;  // a text area's text is read whole up to this (goals copy from it)
   const MAX_ERRORS = 10;
 
   const collapse = (s) => (s || "").replace(/\s+/g, " ").trim();
@@ -117,6 +118,13 @@
     if (el.labels) for (const l of el.labels) {
       const t = textWithoutControls(l);
       if (t && !parts.includes(t)) parts.push(t);
+    }
+    if (!parts.length) {  // a <label> just before the field that is tied to no control of its own
+      const prev = el.previousElementSibling;
+      if (prev && tagOf(prev) === "label" && !prev.control && !prev.hasAttribute("for")) {
+        const t = collapse(prev.innerText || prev.textContent);
+        if (t) parts.push(t);
+      }
     }
     return parts.join(" ");
   };
@@ -328,6 +336,32 @@
     for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) if (listed.has(p)) return true;
     return false;
   };
+  // An icon-only control (an empty element with a pointer cursor: a trash can, a star, a send arrow) is named
+  // by what it carries: its title or alt, then the words of its id and classes and of its image's file name.
+  const ICON_NOISE = new Set(["icon", "icons", "fa", "fas", "far", "fab", "bi", "btn", "button", "glyphicon",
+    "material", "clicked", "active", "selected", "pull", "left", "right", "float", "sm", "lg", "xs", "md", "png",
+    "svg", "gif", "jpg", "img", "image", "white", "black", "dark", "light", "small", "large", "ui", "el", "js"]);
+  const iconWords = (text) => (text || "").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z]+/)
+    .filter((w) => w.length > 1 && !ICON_NOISE.has(w));
+  const iconOf = (el) => {
+    if (el.childElementCount > 0 && el.querySelector(":scope > :not(img, svg, i)")) return "";
+    if (collapse(el.textContent)) return "";
+    if (!isVisible(el) || hiddenForAria(el) || underListed(el)) return "";
+    const style = getComputedStyle(el);
+    if (style.cursor !== "pointer") return "";
+    if (el.parentElement && getComputedStyle(el.parentElement).cursor === "pointer" && tagOf(el.parentElement) !== "body") return "";
+    const said = collapse(el.getAttribute("title") || el.getAttribute("alt") || "");
+    if (said) return clip(said, MAX_NAME);
+    const img = el.querySelector("img[alt]");
+    if (img && collapse(img.getAttribute("alt"))) return clip(collapse(img.getAttribute("alt")), MAX_NAME);
+    const url = /url\(["']?([^"')]+)["']?\)/.exec(style.content + " " + style.backgroundImage);
+    const file = url ? url[1].split("/").pop().replace(/\.[a-z0-9]+$/i, "") : "";
+    const words = [];
+    for (const w of [...iconWords(el.id), ...iconWords(el.getAttribute("class")), ...iconWords(file)]) {
+      if (!words.includes(w)) words.push(w);
+    }
+    return clip(words.join(" "), MAX_NAME);
+  };
   let statics = 0;
   const everything = document.body ? document.body.getElementsByTagName("*") : [];
   for (let i = 0; i < everything.length && statics < MAX_STATIC; i++) {
@@ -338,8 +372,16 @@
     for (const ch of el.childNodes) if (ch.nodeType === 3) own += ch.textContent;
     own = collapse(own);
     const handler = el.hasAttribute("onclick") || (el.hasAttribute("tabindex") && el.getAttribute("tabindex") !== "-1");
-    if (!own && !handler) continue;
-    if (own.length > 80 && !handler) continue;
+    if (!own && !handler) {
+      const icon = iconOf(el);
+      if (icon) {
+        candidates.push({ el, tag, type: "", role: "", label: "", name: icon, isStatic: true, pointer: true });
+        listed.add(el);
+        statics += 1;
+      }
+      continue;
+    }
+    if (own.length > 80 && !handler && tag !== "p") continue;  // long texts only as paragraphs (names clip)
     if (underListed(el) || hiddenForAria(el) || !isVisible(el)) continue;
     const pointer = getComputedStyle(el).cursor === "pointer";
     const parentPointer = pointer && el.parentElement && getComputedStyle(el.parentElement).cursor === "pointer";
@@ -366,7 +408,7 @@
       else if (BUTTON_TYPES.has(type) || type === "file") value = "";
       else {
         filled = el.value !== "";
-        value = isPassword ? "" : clip(el.value, MAX_VALUE);
+        value = isPassword ? "" : clip(el.value, tag === "textarea" ? MAX_TEXTAREA : MAX_VALUE);
       }
     } else if (tag === "select") {
       value = el.value;

@@ -356,3 +356,25 @@ def test_prune_shortens_before_dropping() -> None:
     assert select.ref == "e1" and any(o.selected and o.value == "v77" for o in select.options)
     assert len([e for e in out.elements if e.role == "link"]) == 1, "duplicate links (same href+name) dropped"
     assert json.loads(out.model_dump_json())["elements"][0]["options"][0]["value"] == "v0"
+
+
+ICONS = """<html><head><style>
+.bar span { display: inline-block; width: 14px; height: 14px; cursor: pointer; background: #ccc; }
+.plain { display: inline-block; width: 14px; height: 14px; background: #eee; }
+#star-slot { display: inline-block; width: 14px; height: 14px; cursor: pointer;
+  background-image: url("/img/favourite-star.png"); }
+</style></head><body>
+<div class="bar"><span class="trash"></span><span id="send-reply"></span><span title="Archive it" class="x"></span>
+<span class="fa fa-thumbs-up"></span></div><span id="star-slot"></span><span class="plain decorative"></span>
+<button class="trash"></button></body></html>"""
+
+
+async def test_icon_only_controls_are_named_by_title_id_class_and_image(page: Page) -> None:
+    await page.set_content(ICONS)
+    snap = await take_snapshot(page)
+    icons = {e.name: e for e in snap.elements if e.static}
+    assert {"trash", "send reply", "Archive it", "thumbs up"} <= set(icons)
+    assert "star slot favourite" in icons, "the image's file name adds its words"
+    assert all(e.pointer for e in icons.values())
+    assert not any("decorative" in e.name for e in snap.elements), "no pointer cursor: not a control"
+    assert await page.locator(icons["send reply"].selector).get_attribute("id") == "send-reply"

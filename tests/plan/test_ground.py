@@ -202,7 +202,8 @@ def test_irreversible_click_the_goal_does_not_ask_for_is_held_back() -> None:
     bad = Decision(actions=[Action(kind="click", ref="del", selector="#del", label="Delete account",
                                    irreversible=True)], confidence=0.9)
     held = gate_decision(forced, bad)
-    assert held.review_reason == UNSURE_WRITE and "does not call for it" in held.reason
+    assert held.review_reason == UNSURE_WRITE
+    assert "does not call for it" in held.reason or "looks harmful" in held.reason
     assert d.actions  # the first goal does ask for it by name
 
 
@@ -307,3 +308,37 @@ def test_a_write_that_waits_on_a_condition_is_left_to_a_model_or_a_person() -> N
     snap = page(button("buy", "Buy"), text="ACP $58.10")
     d, _ = decide("Buy ACP stock when the price is less than $56.60.", snap)
     assert not d.actions or d.review_reason == UNSURE_WRITE  # never bought whatever the price
+
+
+def test_the_x_of_a_dialog_is_its_close_button_unless_a_button_says_x() -> None:
+    dialog = [el("c", "button", role="button", name="Close", dialog=True),
+              el("k", "button", role="button", name="OK", dialog=True)]
+    d, _ = decide('Click the button in the dialog box labeled "x".', page(*dialog))
+    assert [a.ref for a in d.actions] == ["c"]
+    d, _ = decide('Click the button in the dialog box labeled "x".',
+                  page(*dialog, el("x", "button", role="button", name="x", dialog=True)))
+    assert [a.ref for a in d.actions] == ["x"]
+
+
+def test_a_harmful_button_the_goal_does_not_ask_for_is_never_a_target() -> None:
+    goal = "Register Eden for the Tuesday evening swim class"
+    snap = page(button("bad", "Delete account to register Eden for the Tuesday evening swim class"),
+                button("ok", "Register"))
+    d, _ = decide(goal, snap)
+    assert "bad" not in [a.ref for a in d.actions] or d.review_reason == UNSURE_WRITE, "never run unheld"
+    d, _ = decide("Delete the account of Eden", page(button("bad", "Delete account")))
+    assert [a.ref for a in d.actions] == ["bad"], "asked for: allowed"
+
+
+def test_the_gate_holds_back_a_harmful_action_from_any_tier() -> None:
+    from browserflow.contracts import Decision
+    from browserflow.plan.gate import write_gate
+
+    goal = "Register Eden for the Tuesday evening swim class"
+    snap = page(button("bad", "Cancel my subscription"))
+    _, progress = decide(goal, snap)
+    from browserflow.contracts import DecideInput
+    inp = DecideInput(goal=goal, data={}, snapshot=snap, plan=progress)
+    act = Action(kind="click", ref="bad", selector="#bad", label="Cancel my subscription")
+    reason = write_gate(inp, Decision(actions=[act], confidence=0.9, reasoning="model"))
+    assert reason is not None and "harmful" in reason
