@@ -42,9 +42,10 @@ from activities.store import StoreActivities
 from browserflow.browser.chromium import find_chromium
 from browserflow.browser.pool import BrowserPool
 from browserflow.config import Settings
-from browserflow.errors import StoreError
+from browserflow.errors import EncryptionError, StoreError
 from browserflow.llm import LLMSettings, TierRouter, build_router
 from browserflow.store import Store
+from browserflow.temporal.codec import EncryptionCodec
 from browserflow.temporal.connect import connect, metrics_runtime
 from workflows import BrowserTaskWorkflow
 
@@ -194,7 +195,15 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     llm = LLMSettings.from_env()
     router = build_router(llm)
     runtime = metrics_runtime(settings.metrics_port) if settings.metrics_port else None
-    client = await connect(settings, runtime=runtime)
+    try:
+        client = await connect(settings, runtime=runtime)  # its data converter (the encrypting one) is the workers'
+    except EncryptionError as exc:
+        raise SystemExit(f"browserflow worker: {exc.message}") from None
+    codec = client.data_converter.payload_codec
+    if isinstance(codec, EncryptionCodec):
+        log.info("payloads encrypted: %s", codec.ring.describe())
+    else:
+        log.warning("payloads NOT encrypted (BROWSERFLOW_ENCRYPTION=off): task data is in clear in Temporal")
     chromium = settings.chromium_path or find_chromium()
     if not chromium:
         raise SystemExit("no Chromium found: run `make setup` or set CHROMIUM_PATH")

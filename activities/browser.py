@@ -25,6 +25,7 @@ from browserflow.contracts import (
     NavigateInput,
     OpenSessionInput,
     PageSnapshot,
+    RecoveryAttempt,
     SessionRef,
 )
 from browserflow.errors import BrowserflowError
@@ -37,11 +38,18 @@ from .heartbeat import heartbeating
 __all__ = ["BrowserActivities"]
 
 
-def _with_recoveries(outcome: ActionOutcome, attempts: Sequence[recovery.RecoveryAttempt]) -> ActionOutcome:
-    """Carry the recovery attempts in the outcome once the contract has ``recoveries`` (else: session only)."""
-    if attempts:
-        return outcome.model_copy(update={"recoveries": [a.as_dict() for a in attempts]})
-    return outcome
+def _recoveries_since(session: Session, since: int) -> list[RecoveryAttempt]:
+    """The recovery attempts this activity made on ``session`` (every strategy also notes itself there)."""
+    return [RecoveryAttempt(**a.as_dict()) for a in session.recoveries[since:]]
+
+
+def _note_retry(session: Session, what: str) -> None:
+    """A retried page activity that now succeeds: the retry policy's recovery (429 / 5xx / a lost slot)."""
+    attempt = activity.info().attempt
+    if attempt > 1:
+        session.recoveries.append(
+            recovery.RecoveryAttempt("ActivityRetry", "retry", attempt - 1, "recovered", f"{what} on attempt {attempt}")
+        )
 
 
 def _plan_key(inp: ActInput) -> str:
@@ -102,7 +110,7 @@ class BrowserActivities:
     @activity.defn(name="open_session")
     async def open_session(self, inp: OpenSessionInput) -> SessionRef:
         try:
-            session = await self.pool.open(inp.task_id, storage_state=inp.storage_state)
+            session = await self.pool.open(inp.task_id, storage_state=inp.storage_state, site=inp.site)
         except BrowserflowError as exc:
             raise to_application_error(exc) from None
         return SessionRef(session_id=session.id, task_queue=self.session_queue, worker_id=self.worker_id)
@@ -114,10 +122,13 @@ class BrowserActivities:
 
     async def _navigate(self, inp: NavigateInput) -> PageSnapshot:
         session = self._session(inp.session_id)
+        since = len(session.recoveries)
         with _in_use(session):
             activity.heartbeat("navigating")
             await recovery.navigate(session, inp.url, inp.allowed_domains, heartbeat=_beat)
-            return await self._snapshot(session, inp.probe_selectors)
+            snapshot = await self._snapshot(session, inp.probe_selectors)
+        _note_retry(session, f"navigate {inp.url}")
+        return snapshot.model_copy(update={"recoveries": _recoveries_since(session, since)})
 
     @activity.defn(name="extract")
     async def extract(self, inp: ExtractInput) -> PageSnapshot:
@@ -126,7 +137,10 @@ class BrowserActivities:
 
     async def _extract(self, inp: ExtractInput) -> PageSnapshot:
         session = self._session(inp.session_id)
-        return await self._snapshot(session, inp.probe_selectors)
+        since = len(session.recoveries)
+        with _in_use(session):
+            snapshot = await self._snapshot(session, inp.probe_selectors)
+        return snapshot.model_copy(update={"recoveries": _recoveries_since(session, since)})
 
     @activity.defn(name="act")
     async def act(self, inp: ActInput) -> ActionOutcome:
@@ -141,12 +155,12 @@ class BrowserActivities:
             return recorded
         url_before = session.page.url
         started = time.perf_counter()
-        attempts: list[recovery.RecoveryAttempt] = []
+        since = len(session.recoveries)
         with _in_use(session):
             if key:
-                attempts += await self._back_to_plan_start(session, key, inp)
+                await self._back_to_plan_start(session, key, inp)
                 url_before = session.page.url
-            attempts += await recovery.perform(
+            await recovery.perform(
                 session,
                 inp.actions,
                 inp.allowed_domains,
@@ -165,8 +179,8 @@ class BrowserActivities:
             snapshot=snapshot,
             storage_state=state,
             duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            recoveries=_recoveries_since(session, since),  # perform's, a retry's return, the snapshot's waits
         )
-        outcome = _with_recoveries(outcome, attempts)
         if key:
             session.results[key] = outcome
         return outcome
@@ -203,10 +217,22 @@ def _in_use(session: Session) -> Iterator[None]:
     noted on the session (its trace is kept) and raised as the matching ``ApplicationError``."""
     session.busy += 1
     try:
+        session.guard.raise_blocked()  # the page tried to leave the task's hosts since the last activity
         yield
+        session.guard.raise_blocked()  # ... or while this one ran (a late JS redirect, a meta refresh)
+        session.dialogs.raise_refused()  # a confirm() the page raised after the action returned
     except BrowserflowError as exc:
         session.saw_error = True
-        raise to_application_error(exc) from None
+        blocked = session.guard.take()
+        if blocked is not None:
+            blocked.index = getattr(exc, "index", None)  # type: ignore[attr-defined]
+        raise to_application_error(blocked or exc) from None
+    except PlaywrightError:
+        blocked = session.guard.take()
+        if blocked is None:
+            raise
+        session.saw_error = True
+        raise to_application_error(blocked) from None
     finally:
         session.busy -= 1
         session.touch()

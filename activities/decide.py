@@ -20,6 +20,7 @@ from browserflow.contracts import CheckGoalInput, CompilePlanInput, DecideInput,
 from browserflow.errors import BudgetExceeded
 from browserflow.goals import check_goal as _check_goal
 from browserflow.llm import TierRouter, attempts_from
+from browserflow.patterns import run_bounded
 from browserflow.plan.compiler import compile_goal
 from browserflow.plan.decide import decide_plan, gate_decision
 from browserflow.plan.model import GoalPlan
@@ -33,7 +34,8 @@ HEARTBEAT_SECONDS = 5.0
 
 @activity.defn(name="check_goal")
 async def check_goal(inp: CheckGoalInput) -> GoalCheck:
-    return _check_goal(inp)
+    # off the event loop and time-bounded: the request's extract patterns are untrusted (browserflow/patterns.py)
+    return await run_bounded(_check_goal, inp, what="the goal check (with the request's extract patterns)")
 
 
 @activity.defn(name="compile_plan")

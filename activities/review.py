@@ -8,6 +8,7 @@ from pathlib import Path
 
 from temporalio import activity
 
+from browserflow.browser import actor
 from browserflow.browser.pool import BrowserPool, Session
 from browserflow.contracts import Checkpoint, ParkInput, ParkResult, ScreenshotInput, ScreenshotResult
 from browserflow.errors import BrowserflowError
@@ -39,7 +40,8 @@ class ReviewActivities:
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{_SAFE.sub('_', inp.name)}.png"
         page = session.page
-        await page.screenshot(path=str(path), mask=[page.locator(MASKED)], mask_color="#000000")
+        fields, _ = await actor.sensitive_fields(page)  # also fields named like a token, card number, CVC, PIN
+        await page.screenshot(path=str(path), mask=[page.locator(MASKED), *fields], mask_color="#000000")
         return ScreenshotResult(path=str(path))
 
     @activity.defn(name="park")

@@ -1,4 +1,4 @@
-"""Store activities: the workflow's two writes to SQL, thin adapters over ``browserflow.store.Store``.
+"""Store activities: the workflow's two writes to SQL (the second one with every recovery attempt), thin adapters over ``browserflow.store.Store``.
 
 Synchronous (SQLAlchemy is), so the worker runs them in a thread pool. Every write is an upsert on natural
 keys, so a retried activity never duplicates a row; ``StoreError`` is retryable and the retry table backs
@@ -8,12 +8,15 @@ off. A store that stays down never fails the browser task: the workflow gives up
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 
 from temporalio import activity
 
 from browserflow.contracts import (
     Action,
     CachedPath,
+    RecoveryAttempt,
+    StepRecord,
     StoreAck,
     TaskFinishInput,
     TaskStartInput,
@@ -21,12 +24,13 @@ from browserflow.contracts import (
     TaskStatus,
 )
 from browserflow.errors import BrowserflowError
-from browserflow.store import DecisionRecord, Store, goal_signature
+from browserflow.replay import harmful_actions
+from browserflow.store import DecisionRecord, RecoveryRecord, Store, goal_signature
 
 from .errors import to_application_error
 from .metrics import record_task
 
-__all__ = ["StoreActivities", "group_steps"]
+__all__ = ["StoreActivities", "group_steps", "recovery_records"]
 
 
 def group_steps(actions: list[Action]) -> list[list[Action]]:
@@ -35,6 +39,31 @@ def group_steps(actions: list[Action]) -> list[list[Action]]:
     for action in actions:
         steps[action.id.split(".", 1)[0] if action.id else ""].append(action)
     return [steps[k] for k in sorted(steps, key=lambda k: int(k) if k.isdigit() else 0)]
+
+
+def recovery_records(
+    workflow_id: str, steps: list[StepRecord], extra: dict[int, list[RecoveryAttempt]]
+) -> list[RecoveryRecord]:
+    """Every recovery attempt of a task as store rows: each step's own (from ``act`` / ``replay``) and the
+    workflow's (session rebuilds, page loads), numbered 1.. within their step, so a retried write upserts."""
+    by_step: dict[int, list[RecoveryAttempt]] = defaultdict(list)
+    for record in steps:
+        by_step[record.step].extend(record.recoveries)
+    for step, attempts in extra.items():
+        by_step[int(step)].extend(attempts)
+    return [
+        RecoveryRecord(
+            workflow_id=workflow_id,
+            step=step,
+            attempt_no=number,
+            error_type=attempt.error_type,
+            strategy=attempt.strategy,
+            outcome=attempt.outcome,
+            detail=f"attempt {attempt.attempt}" + (f": {attempt.detail}" if attempt.detail else ""),
+        )
+        for step in sorted(by_step)
+        for number, attempt in enumerate(by_step[step], 1)
+    ]
 
 
 class StoreActivities:
@@ -52,7 +81,7 @@ class StoreActivities:
         except BrowserflowError as exc:
             raise to_application_error(exc) from None
         path = None
-        if found is not None and found.steps:
+        if found is not None and found.steps and not harmful_actions(found.steps, req.goal):  # never replay those
             path = CachedPath(
                 signature=found.goal_signature,
                 steps=group_steps(found.bind(req.data)),
@@ -68,6 +97,9 @@ class StoreActivities:
         workflow_id = result.task_id
         signature = inp.cache_signature or goal_signature(req.goal, req.data)
         try:
+            if self.store.get_task(workflow_id) is None:  # the store was down at the start: record it now
+                started = datetime.now(UTC) - timedelta(seconds=result.execution_time_seconds)
+                self.store.record_task_started(workflow_id, req, started_at=started)
             for record in inp.steps:
                 self.store.record_step(record, workflow_id)
                 for number, attempt in enumerate(inp.attempts.get(record.step, [])):
@@ -85,6 +117,7 @@ class StoreActivities:
                             outcome="chosen",
                         )
                     )
+            self.store.record_recoveries(recovery_records(workflow_id, inp.steps, inp.recoveries))
             succeeded = result.status == TaskStatus.SUCCEEDED
             if inp.cache_used and inp.deep_link_refused:
                 self.store.forget_links(req.site, signature)
@@ -94,8 +127,8 @@ class StoreActivities:
                 self.store.mark_path_success(
                     req.site, signature, duration_s=result.execution_time_seconds, workflow_id=workflow_id
                 )
-            elif succeeded and req.use_cache:
-                # a live run (or a healed replay) becomes the cached path
+            elif succeeded and req.use_cache and not harmful_actions([a for s in inp.steps for a in s.actions], req.goal):
+                # a live run (or a healed replay) becomes the cached path (never one with a harmful unasked action)
                 ok_steps = [s for s in inp.steps if s.ok]
                 self.store.save_task_path(
                     req,

@@ -4,6 +4,7 @@ the plain-Playwright baseline doing the same demo registration by hand-written s
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import statistics
 import tempfile
@@ -16,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from playwright.async_api import Browser, async_playwright
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from browserflow.browser.chromium import chromium_args, find_chromium
 from browserflow.browser.pool import BrowserPool
 from browserflow.store import Store, migrate
+from browserflow.temporal.codec import data_converter, new_key_entry
 from browserflow.temporal.search_attributes import ALL as SEARCH_ATTRIBUTES
 from client.sdk import BrowserTasks
 from demo import DemoSite
@@ -101,9 +102,11 @@ def summarise(durations: list[float]) -> dict[str, float]:
 
 async def start_dev_server() -> WorkflowEnvironment:
     """The embedded Temporal dev server of the project's venv, with the search attributes registered."""
+    # one key ring for the bench's clients and the worker processes it spawns (they inherit the environment)
+    os.environ.setdefault("BROWSERFLOW_ENCRYPTION_KEYS", new_key_entry(f"bench-{uuid.uuid4().hex[:8]}"))
     return await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "temporal"),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(),
         search_attributes=SEARCH_ATTRIBUTES,
         dev_server_log_level="error",
     )

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from bench.harness import demo_request, stack, start_dev_server
 from bench.procs import WorkerProc, migrated_store_url, server_address
 from browserflow.contracts import TaskStatus
+from browserflow.temporal.codec import data_converter
 from client.sdk import BrowserTasks
 from demo import DemoSite
 
@@ -95,7 +95,7 @@ async def kills(n: int) -> list[float]:
     workers = [await spawn(), await spawn()]
     times: list[float] = []
     try:
-        client = await Client.connect(server_address(env.client), data_converter=pydantic_data_converter)
+        client = await Client.connect(server_address(env.client), data_converter=data_converter())
         tasks = BrowserTasks(client, queue)
         for i in range(n):
             times.append(await one_kill(tasks, site, workers, spawn))

@@ -351,7 +351,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a smoke run: small counts, fewer levels")
     parser.add_argument("--only", default="a,b,c,d", help="sections to run, e.g. a,d")
     args = parser.parse_args()
-    asyncio.run(main_async(args.quick, set(args.only.split(","))))
+    from client.session import run_program
+
+    run_program(lambda: main_async(args.quick, set(args.only.split(","))))  # exits, runtime shut down first
 
 
 if __name__ == "__main__":

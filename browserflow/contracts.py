@@ -10,11 +10,22 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator, model_validator
+from pydantic import (
+    AllowInfNan,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
 
+from browserflow.css import css_selector_problem
+from browserflow.patterns import check_pattern
 from browserflow.plan.model import Expectation, PlanProgress
 
 __all__ = [
@@ -30,6 +41,7 @@ __all__ = [
     "CloseSessionInput",
     "CloseSessionResult",
     "CompilePlanInput",
+    "Count",
     "DecideInput",
     "Decision",
     "DecisionAttempt",
@@ -40,6 +52,7 @@ __all__ = [
     "GoalCheck",
     "Instruct",
     "NavigateInput",
+    "Number",
     "OpenSessionInput",
     "Option",
     "PageSnapshot",
@@ -70,11 +83,26 @@ __all__ = [
     "TaskStartInput",
     "TaskStartResult",
     "TaskStatus",
+    "allowed_host",
     "check_http_url",
     "site_of",
+    "without_userinfo",
 ]
 
-_FORBID = ConfigDict(extra="forbid")
+# what callers and operators send (requests, review verbs): unknown fields are an error, and so are non-finite
+# numbers (Infinity, NaN: JSON cannot carry them to the worker)
+_FORBID = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+def _not_a_bool(value: Any) -> Any:
+    if isinstance(value, bool):  # JSON true/false is not a number (pydantic would take true as 1)
+        raise ValueError("must be a number, not true/false")
+    return value
+
+
+# numbers a caller gives: never true/false, and finite (Infinity and NaN are refused; "10" from --set is fine)
+Count = Annotated[int, BeforeValidator(_not_a_bool)]
+Number = Annotated[float, BeforeValidator(_not_a_bool), AllowInfNan(False)]
 _DATA_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 
@@ -112,9 +140,18 @@ TERMINAL_STATUSES = frozenset(
 
 
 def site_of(url: str) -> str:
-    """The site a URL belongs to: its host (with a non-default port), lower-cased."""
+    """The site a URL belongs to: its host (with a non-default port), lower-cased; never its credentials."""
     parts = urlsplit(url)
-    return (parts.netloc or "").lower()
+    return (parts.netloc or "").rsplit("@", 1)[-1].lower()
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` removed: what may be recorded (store, Web UI summary, search
+    attributes) of a start URL that carries HTTP credentials."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
 def check_http_url(value: str, field: str) -> str:
@@ -128,6 +165,28 @@ def check_http_url(value: str, field: str) -> str:
     return value
 
 
+_HOST = re.compile(r"^(?:[a-z0-9_](?:[a-z0-9_-]{0,62})?)(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62})?)*$")
+
+
+def allowed_host(entry: str) -> str:
+    """An ``allowed_domains`` entry as the host it names: lower-cased, without a port, scheme, path or trailing
+    dot (``127.0.0.1:8765`` -> ``127.0.0.1``, ``https://Example.com/x`` -> ``example.com``; ``*.example.com``
+    and ``.example.com`` -> ``example.com``, whose subdomains are allowed anyway)."""
+    text = entry.strip().lower()
+    if text.startswith("*."):
+        text = text[2:]
+    text = text.lstrip(".")
+    try:
+        parts = urlsplit(text if "://" in text else f"//{text}")
+        host = (parts.hostname or "").rstrip(".")
+        parts.port  # noqa: B018 - raises for a port that is not a number
+    except ValueError:
+        host = ""
+    if not host or not (_HOST.match(host) or ":" in host):  # ':' is an IPv6 literal from [..]
+        raise ValueError(f"allowed_domains entry {entry!r} is not a host name (e.g. example.com or 127.0.0.1:8080)")
+    return host
+
+
 class SuccessIndicator(BaseModel):
     """One way to tell the goal is reached. Exactly one of the three fields is set."""
 
@@ -136,6 +195,14 @@ class SuccessIndicator(BaseModel):
     text: str | None = Field(default=None, min_length=1, description="text visible on the page")
     url_contains: str | None = Field(default=None, min_length=1, description="substring of the page URL")
     selector: str | None = Field(default=None, min_length=1, description="CSS selector present on the page")
+
+    @field_validator("selector")
+    @classmethod
+    def _selector_css(cls, v: str | None) -> str | None:
+        problem = css_selector_problem(v) if v is not None else None
+        if problem:
+            raise ValueError(f"selector {v!r} is not a valid CSS selector: {problem}")
+        return v
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SuccessIndicator:
@@ -165,25 +232,25 @@ class TaskRequest(BaseModel):
     success_text: str | None = Field(default=None, min_length=1, description="shorthand for one text indicator")
     success: list[SuccessIndicator] = Field(default_factory=list)
     extract: dict[str, str] = Field(default_factory=dict, description="result name -> regular expression")
-    max_steps: int = Field(default=20, ge=1, le=200)
-    timeout: float = Field(default=600.0, gt=0, le=7 * 24 * 3600, description="seconds for the whole task")
-    priority: int = Field(default=5, ge=1, le=10, description="1 (lowest) .. 10 (highest)")
+    max_steps: Count = Field(default=20, ge=1, le=200)
+    timeout: Number = Field(default=600.0, gt=0, le=7 * 24 * 3600, description="seconds for the whole task")
+    priority: Count = Field(default=5, ge=1, le=10, description="1 (lowest) .. 10 (highest)")
     request_id: str | None = Field(default=None, description="caller's id; makes submission idempotent")
     allowed_domains: list[str] = Field(
         default_factory=list, description="hosts navigation may reach; default: the start URL's host"
     )
-    budget_usd: float | None = Field(default=None, ge=0, description="AI spend cap; default BROWSERFLOW_BUDGET_USD")
+    budget_usd: Number | None = Field(default=None, ge=0, description="AI spend cap; default BROWSERFLOW_BUDGET_USD")
     use_cache: bool = Field(default=True, description="replay a cached path for this site and goal when one exists")
     deep_links: bool = Field(
         default=True,
         description="a replay may load the page a cached path's leading link-following steps lead to directly",
     )
     review_policy: ReviewPolicy = Field(default="on_escalation", description="when a person is asked")
-    review_timeout: float = Field(default=24 * 3600, gt=0, description="seconds to wait for a reviewer")
+    review_timeout: Number = Field(default=24 * 3600, gt=0, description="seconds to wait for a reviewer")
     review_timeout_action: Literal["fail", "approve"] = Field(
         default="fail", description="after the timeout: fail (review_timeout), or approve a reversible action"
     )
-    park_after: float = Field(default=60.0, ge=0, description="seconds of waiting before the browser is parked")
+    park_after: Number = Field(default=60.0, ge=0, description="seconds of waiting before the browser is parked")
 
     @field_validator("goal")
     @classmethod
@@ -210,11 +277,13 @@ class TaskRequest(BaseModel):
     @classmethod
     def _patterns_compile(cls, v: dict[str, str]) -> dict[str, str]:
         for name, pattern in v.items():
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"extract pattern {name!r} is not a valid regular expression: {exc}") from None
+            check_pattern(name, pattern)  # RE2 syntax (linear-time matching): browserflow/patterns.py
         return v
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _hosts(cls, v: list[str]) -> list[str]:
+        return [allowed_host(entry) for entry in v]
 
     @field_validator("request_id")
     @classmethod
@@ -294,6 +363,9 @@ class PageSnapshot(BaseModel):
     status_code: int | None = None
     truncated: bool = False
     active: str = Field(default="", description="ref of the focused element, when it is listed")
+    recoveries: list[RecoveryAttempt] = Field(
+        default_factory=list, description="recovery attempts made while loading/taking this page (navigate, extract)"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -552,6 +624,9 @@ class TaskProgress(BaseModel):
     review: ReviewRequest | None = None
     intent: str = Field(default="", description="'intent 2/4: set 'Last name' <- data.last_name'")
     plan: list[str] = Field(default_factory=list, description="each intent with its state: '[x] 1. click ...'")
+    refused_messages: int = Field(
+        default=0, description="signals refused as malformed (no input, null, wrong types, extra keys); ignored"
+    )
 
 
 class TaskResult(BaseModel):
@@ -605,6 +680,9 @@ class TaskFinishInput(BaseModel):
     cache_used: bool = False
     cache_broken: bool = False
     deep_link_refused: bool = Field(default=False, description="the path's entry URL did not lead where it used to")
+    recoveries: dict[int, list[RecoveryAttempt]] = Field(
+        default_factory=dict, description="step -> recoveries not in that step's record (session rebuilds, page loads)"
+    )
 
 
 class StoreAck(BaseModel):

@@ -22,12 +22,14 @@ from urllib.parse import urldefrag
 from pydantic import BaseModel, Field
 
 from browserflow.contracts import Action, ErrorInfo, PageSnapshot, RecoveryAttempt, StepRecord
+from browserflow.rules.harm import harmful_unasked
 
 __all__ = [
     "ReplayInput",
     "ReplayOutcome",
     "ReplayStepResult",
     "entry_point",
+    "harmful_actions",
     "link_target",
     "same_page",
     "split_reversible",
@@ -125,3 +127,16 @@ def entry_point(records: Sequence[StepRecord]) -> list[str]:
     if not links or len(links) >= len(done) or not same_page(done[len(links)].url, links[-1]):
         return []
     return links
+
+
+_ACTING = {"click", "press", "check"}
+
+
+def harmful_actions(actions: Sequence[Action], goal: str) -> list[str]:
+    """Labels of the harmful-looking actions ``goal`` does not ask for (``browserflow.rules.harm``): a path
+    holding one is never cached, and a cached one is never replayed for such a goal."""
+    return [
+        a.label or a.selector or a.kind
+        for a in actions
+        if a.kind in _ACTING and harmful_unasked(f"{a.label or ''} {a.selector or ''}", goal)
+    ]

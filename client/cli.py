@@ -9,7 +9,14 @@ browserflow list [--status S] [--site S]
 browserflow worker [--max-sessions N]     run a worker (browser pool + Temporal workers)
 browserflow server                        run the embedded Temporal dev server (Web UI on :8233)
 browserflow up | down | demo              the local stack (what `make up/down/demo` call)
+browserflow codec-server [--port N] [--new-key ID]   decode encrypted payloads for the Web UI
 browserflow paths [--site S] [--forget SIGNATURE]   the site-path cache; forget one path
+
+Exit statuses (every command): 0 done (``run``/``watch``: the goal was reached); 1 the task ended without
+reaching its goal (``trace``: none recorded); 2 bad input - the request, a verb's arguments or the
+configuration, checked before any connection; 3 refused - no review pending, already answered, or the task has
+already ended; 4 no task with that id; 5 Temporal unreachable, or the task did not answer (no worker); 130
+interrupted. Each Temporal command owns its runtime and shuts it down before exiting (``client/session.py``).
 """
 
 from __future__ import annotations
@@ -24,19 +31,63 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from temporalio.service import RPCError
+
 from browserflow.config import Settings
 from browserflow.contracts import StepLog, TaskProgress, TaskResult
-from browserflow.errors import BrowserflowError, RequestInvalid
+from browserflow.errors import (
+    BrowserflowError,
+    RequestInvalid,
+    TaskEnded,
+    TaskNotFound,
+    TaskUnanswered,
+)
+from client.session import ClientSession
 
-__all__ = ["main"]
+__all__ = ["EXIT", "main"]
+
+EXIT = {
+    "ok": 0,
+    "goal_not_reached": 1,
+    "bad_input": 2,
+    "refused": 3,
+    "not_found": 4,
+    "unavailable": 5,
+    "internal": 70,
+    "interrupted": 130,
+}
+_MAX_FILE_BYTES = 4 * 256 * 1024  # the raw file, before parsing: 4x the request limit (JSON escapes, spacing)
+
+
+def _read(path: str) -> str:
+    if path == "-":
+        text = sys.stdin.read(_MAX_FILE_BYTES + 1)
+    else:
+        file = Path(path)
+        if file.is_dir():
+            raise RequestInvalid(f"{path} is a directory, not a request file")
+        try:
+            with file.open("rb") as fh:
+                data = fh.read(_MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise RequestInvalid(f"cannot read the request {path}: {exc.strerror or exc}") from None
+        try:
+            text = data.decode()
+        except UnicodeDecodeError:
+            raise RequestInvalid(f"{path} is not UTF-8 text") from None
+    if len(text) > _MAX_FILE_BYTES:
+        raise RequestInvalid(f"{path} is over {_MAX_FILE_BYTES:,} bytes: a request is at most 262,144 bytes of JSON")
+    return text
 
 
 def _load_request(path: str, overrides: Sequence[str]) -> dict[str, Any]:
-    text = sys.stdin.read() if path == "-" else Path(path).read_text()
+    text = _read(path)
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RequestInvalid(f"{path} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise RequestInvalid(f"{path} is nested too deeply to be a task request") from None
     if not isinstance(raw, dict):
         raise RequestInvalid(f"{path} must hold a JSON object")
     for item in overrides:
@@ -99,31 +150,83 @@ async def _follow(handle: Any, quiet: bool) -> TaskResult:
     waiter = asyncio.create_task(handle.result())
     shown = ""
     plan: list[str] = []
-    while not waiter.done():
-        if not quiet:
-            try:
-                p = await handle.status()
-                line = f"  [{p.status.value}] step {p.step}/{p.max_steps} {p.last_action or p.detail}"
-                if p.intent:
-                    line = f"  [{p.status.value}] {p.intent}\n{line}"
-                if line != shown:
-                    print(line, flush=True)
-                    shown = line
-                if p.plan and p.plan != plan:
-                    print("  plan:")
-                    _print_plan(p.plan, "    ")
-                    plan = list(p.plan)
-            except Exception:  # the run may close between the check and the query
-                pass
-        await asyncio.wait([waiter], timeout=0.25)
-    return waiter.result()
+    try:
+        while not waiter.done():
+            if not quiet:
+                try:
+                    p = await handle.status()
+                    line = f"  [{p.status.value}] step {p.step}/{p.max_steps} {p.last_action or p.detail}"
+                    if p.intent:
+                        line = f"  [{p.status.value}] {p.intent}\n{line}"
+                    if line != shown:
+                        print(line, flush=True)
+                        shown = line
+                    if p.plan and p.plan != plan:
+                        print("  plan:")
+                        _print_plan(p.plan, "    ")
+                        plan = list(p.plan)
+                except (TaskNotFound, asyncio.CancelledError):
+                    raise
+                except Exception:  # the run may close between the check and the query
+                    pass
+            await asyncio.wait([waiter], timeout=0.25)
+        result: TaskResult = waiter.result()
+        return result
+    finally:
+        if not waiter.done():
+            waiter.cancel()
+        await asyncio.gather(waiter, return_exceptions=True)
 
 
-async def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from client.sdk import BrowserTasks
+def _prepare(args: argparse.Namespace) -> dict[str, Any]:
+    """Everything a Temporal command sends, parsed and validated before any connection (``RequestInvalid``,
+    exit 2, naming each bad field)."""
+    from client.sdk import parse_request, review_payload
 
-    tasks = await BrowserTasks.connect()
-    handle = await tasks.submit(_load_request(args.request, args.set))
+    if getattr(args, "task_id", None) is not None:
+        task_id = args.task_id
+        if not task_id.strip() or len(task_id) > 1000 or any(not c.isprintable() or c.isspace() for c in task_id):
+            raise RequestInvalid(f"task id: {task_id!r} is not a task id (printable, no spaces, 1-1000 characters)")
+    command = args.command
+    if command in {"run", "submit"}:
+        return {"request": parse_request(_load_request(args.request, args.set))}
+    if command == "approve":
+        return {"payload": review_payload("approve", note=args.note or "")}
+    if command == "reject":
+        return {"payload": review_payload("reject", reason=(args.reason or "").strip())}
+    if command == "input":
+        return {"payload": review_payload("provide_input", values=_pairs(args.values, "values"))}
+    if command == "take-over":
+        return {"payload": review_payload("take_over", result=_pairs(args.values, "result"), note=args.note or "")}
+    if command == "instruct":
+        if len(args.action) > 3:
+            raise RequestInvalid("invalid instruct: action: give KIND SELECTOR [VALUE] (quote a selector with spaces)")
+        kind, *rest = args.action
+        if kind == "navigate":
+            if len(rest) != 1:
+                raise RequestInvalid("invalid instruct: action.value: navigate takes one URL")
+            action: dict[str, Any] = {"kind": "navigate", "value": rest[0]}
+        else:
+            if not rest:
+                raise RequestInvalid(f"invalid instruct: action.selector: {kind} needs a SELECTOR")
+            action = {"kind": kind, "selector": rest[0], "label": rest[0], "value": rest[1] if rest[1:] else None}
+        return {"payload": review_payload("instruct", action=action)}
+    if command == "pause":
+        return {"payload": review_payload("pause", reason=args.reason or "")}
+    if command == "resume":
+        return {"payload": review_payload("resume")}
+    if command == "list" and args.status:
+        from browserflow.contracts import TaskStatus
+
+        if args.status not in {s.value for s in TaskStatus}:
+            known = ", ".join(s.value for s in TaskStatus)
+            raise RequestInvalid(f"--status: {args.status!r} is not a task status ({known})")
+    return {}
+
+
+async def _cmd_run(args: argparse.Namespace, settings: Settings, session: ClientSession) -> int:
+    tasks = await session.tasks()
+    handle = await tasks.submit(args.prepared["request"])
     if not args.json:
         print(f"task {handle.id} started; Web UI: {web_ui_link(settings, handle.id)}", flush=True)
     result = await _follow(handle, quiet=args.json)
@@ -137,22 +240,17 @@ async def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             print(f"  (step log unavailable: {exc})")
         _print_result(result)
         print(f"Web UI:   {web_ui_link(settings, handle.id)}")
-    return 0 if result.goal_achieved else 1
+    return EXIT["ok"] if result.goal_achieved else EXIT["goal_not_reached"]
 
 
-async def _cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
-    from client.sdk import BrowserTasks
-
-    tasks = await BrowserTasks.connect()
-    handle = await tasks.submit(_load_request(args.request, args.set))
+async def _cmd_submit(args: argparse.Namespace, settings: Settings, session: ClientSession) -> int:
+    handle = await (await session.tasks()).submit(args.prepared["request"])
     print(handle.id)
     return 0
 
 
-async def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from client.sdk import BrowserTasks
-
-    progress = await (await BrowserTasks.connect()).get(args.task_id).status()
+async def _cmd_status(args: argparse.Namespace, settings: Settings, session: ClientSession) -> int:
+    progress = await (await session.tasks()).get(args.task_id).status()
     if args.json:
         print(progress.model_dump_json(indent=2))
     else:
@@ -160,10 +258,8 @@ async def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _cmd_steps(args: argparse.Namespace, settings: Settings) -> int:
-    from client.sdk import BrowserTasks
-
-    log = await (await BrowserTasks.connect()).get(args.task_id).steps()
+async def _cmd_steps(args: argparse.Namespace, settings: Settings, session: ClientSession) -> int:
+    log = await (await session.tasks()).get(args.task_id).steps()
     if args.json:
         print(log.model_dump_json(indent=2))
     else:
@@ -171,10 +267,8 @@ async def _cmd_steps(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    from client.sdk import BrowserTasks
-
-    rows = await (await BrowserTasks.connect()).list(status=args.status, site=args.site, limit=args.limit)
+async def _cmd_list(args: argparse.Namespace, settings: Settings, session: ClientSession) -> int:
+    rows = await (await session.tasks()).list(status=args.status, site=args.site, limit=args.limit)
     for row in rows:
         started = row.started_at.isoformat(timespec="seconds") if row.started_at else "-"
         print(f"{row.task_id:<40} {row.status:<14} {row.site:<24} {started}")
@@ -183,28 +277,24 @@ async def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _cmd_cancel(args: argparse.Namespace, settings: Settings) -> int:
-    from client.sdk import BrowserTasks
-
-    await (await BrowserTasks.connect()).get(args.task_id).cancel()
+async def _cmd_cancel(args: argparse.Namespace, settings: Settings, session: ClientSession) -> int:
+    await (await session.tasks()).get(args.task_id).cancel()
     print(f"cancellation requested for {args.task_id}")
     return 0
 
 
-def _pairs(items: Sequence[str]) -> dict[str, str]:
+def _pairs(items: Sequence[str], field: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise ValueError(f"expected FIELD=VALUE, got {item!r}")
+            raise RequestInvalid(f"{field}: expected FIELD=VALUE, got {item!r}")
         found[key] = value
     return found
 
 
-async def _cmd_reviews(args: argparse.Namespace, settings: Settings) -> int:
-    from client.sdk import BrowserTasks
-
-    pending = await (await BrowserTasks.connect()).reviews()
+async def _cmd_reviews(args: argparse.Namespace, settings: Settings, session: ClientSession) -> int:
+    pending = await (await session.tasks()).reviews()
     for task_id, review in pending:
         proposed = "; ".join(a.describe() for a in review.proposed) or "-"
         print(f"{task_id}  {review.requested_at.isoformat(timespec='seconds')}  {review.reason}: {review.detail}")
@@ -215,50 +305,26 @@ async def _cmd_reviews(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _cmd_verb(args: argparse.Namespace, settings: Settings) -> int:
-    from browserflow.contracts import Action
-    from client.sdk import BrowserTasks, ReviewRefused
-
-    handle = (await BrowserTasks.connect()).get(args.task_id)
-    try:
-        if args.command == "approve":
-            ack = await handle.approve(args.note or "")
-        elif args.command == "reject":
-            ack = await handle.reject(args.reason)
-        elif args.command == "input":
-            ack = await handle.provide_input(_pairs(args.values))
-        elif args.command == "take-over":
-            ack = await handle.take_over(_pairs(args.values), note=args.note or "")
-        else:
-            kind, selector, *rest = args.action
-            action = Action(kind=kind, selector=selector, label=selector, value=rest[0] if rest else None)
-            if kind == "navigate":
-                action = Action(kind="navigate", value=selector)
-            ack = await handle.instruct(action)
-    except ReviewRefused as exc:
-        print(f"browserflow: {exc}", file=sys.stderr)
-        return 3
+async def _cmd_verb(args: argparse.Namespace, settings: Settings, session: ClientSession) -> int:
+    ack = await (await session.tasks()).get(args.task_id).send(args.prepared["payload"])
     print(ack.detail)
     return 0
 
 
-async def _cmd_pause(args: argparse.Namespace, settings: Settings) -> int:
-    from client.sdk import BrowserTasks
-
-    handle = (await BrowserTasks.connect()).get(args.task_id)
+async def _cmd_pause(args: argparse.Namespace, settings: Settings, session: ClientSession) -> int:
+    handle = (await session.tasks()).get(args.task_id)
+    await handle.describe()  # an unknown id is named as such, not as an ended task
+    await handle.signal(args.prepared["payload"])
     if args.command == "pause":
-        await handle.pause(args.reason or "")
         print(f"{args.task_id} will pause at its next step boundary")
     else:
-        await handle.resume()
         print(f"{args.task_id} resumed")
     return 0
 
 
-async def _cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
-    from client.sdk import BrowserTasks
-
-    handle = (await BrowserTasks.connect()).get(args.task_id)
+async def _cmd_watch(args: argparse.Namespace, settings: Settings, session: ClientSession) -> int:
+    handle = (await session.tasks()).get(args.task_id)
+    await handle.describe()  # an unknown id: exit 4 at once
     result = await _follow(handle, quiet=False)
     _print_result(result)
     try:
@@ -268,7 +334,47 @@ async def _cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     if final is not None and final.plan:
         print("plan:")
         _print_plan(final.plan)
-    return 0 if result.goal_achieved else 1
+    return EXIT["ok"] if result.goal_achieved else EXIT["goal_not_reached"]
+
+
+def _fail(code: str, message: str) -> int:
+    print(f"browserflow: {message}", file=sys.stderr)
+    return EXIT[code]
+
+
+async def _run_async(args: argparse.Namespace, settings: Settings) -> int:
+    """One Temporal command on its own runtime: errors become exit statuses *here*, so that no traceback keeps
+    the client alive, then the runtime is shut down before ``asyncio.run`` returns."""
+    from client.sdk import ReviewRefused
+
+    session = ClientSession()
+    try:
+        try:
+            return await _ASYNC[args.command](args, settings, session)
+        except RequestInvalid as exc:
+            return _fail("bad_input", exc.message)
+        except (ReviewRefused, TaskEnded) as exc:
+            return _fail("refused", str(exc))
+        except TaskNotFound as exc:
+            return _fail("not_found", exc.message)
+        except (TaskUnanswered, ConnectionError) as exc:
+            return _fail("unavailable", str(exc))
+        except BrowserflowError as exc:  # configuration (e.g. the encryption key ring)
+            return _fail("bad_input", exc.message)
+        except RPCError as exc:
+            return _fail("unavailable", f"Temporal refused the call: {exc.status.name if exc.status else ''} {exc}")
+        except asyncio.CancelledError:
+            return EXIT["interrupted"]
+        except Exception:  # a bug: say so with its traceback, but still shut the runtime down
+            import traceback
+
+            return _fail("internal", "internal error, please report:\n" + traceback.format_exc())
+    finally:
+        if not await session.close():
+            _UNRELEASED.append(args.command)
+
+
+_UNRELEASED: list[str] = []
 
 
 def _cmd_trace(args: argparse.Namespace, settings: Settings) -> int:
@@ -452,6 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("up", help="start the local stack (server, demo site, worker) in the background")
     sub.add_parser("down", help="stop what `up` started")
     sub.add_parser("demo", help="run the bundled demo task end to end")
+    sub.add_parser("codec-server", help="decode encrypted payloads for the Web UI and the temporal CLI", add_help=False)
     return parser
 
 
@@ -478,11 +585,35 @@ _SYNC = {"db": _cmd_db, "stats": _cmd_stats, "cost": _cmd_cost, "paths": _cmd_pa
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns its exit status (see the module docstring).
+
+    Called as the program (``argv`` None: the ``browserflow`` script or ``python -m client.cli``) and a Temporal
+    runtime could not be shut down (a reference leak, never seen in the exit-status test), the process ends
+    with ``os._exit`` after flushing, rather than let the interpreter's teardown race the runtime's threads.
+    """
+    code = _main(argv)
+    if argv is None and _UNRELEASED:
+        print(
+            f"browserflow: note: the Temporal runtime of {_UNRELEASED[0]} was still referenced at exit", file=sys.stderr
+        )
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["codec-server"]:  # its own options (client/codec_server.py), passed on as they are
+        from client import codec_server
+
+        return codec_server.main(given[1:])
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
     try:
+        settings = Settings.from_env()
         if args.command in _ASYNC:
-            return asyncio.run(_ASYNC[args.command](args, settings))
+            args.prepared = _prepare(args)  # validate first: nothing is connected for bad input
+            return asyncio.run(_run_async(args, settings))
         if args.command == "worker":
             return _cmd_worker(args, settings)
         if args.command in _SYNC:
@@ -494,7 +625,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrowserflowError as exc:
         print(f"browserflow: {exc.message}", file=sys.stderr)
         return 2
-    except (ConnectionError, FileNotFoundError, ValueError) as exc:
+    except ConnectionError as exc:
+        print(f"browserflow: {exc}", file=sys.stderr)
+        return EXIT["unavailable"]
+    except (FileNotFoundError, ValueError) as exc:
         print(f"browserflow: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -9,10 +9,14 @@ result = await handle.result()
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import json
+import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from temporalio.client import (
@@ -30,6 +34,7 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import CancelledError, WorkflowAlreadyStartedError
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
 
 from browserflow.config import Settings
@@ -49,17 +54,34 @@ from browserflow.contracts import (
     TaskRequest,
     TaskResult,
     TaskStatus,
+    without_userinfo,
 )
-from browserflow.errors import RequestInvalid
+from browserflow.errors import RequestIdReused, RequestInvalid, TaskEnded, TaskNotFound, TaskUnanswered
 from browserflow.store import CostBreakdown, Stats, Store
 from browserflow.temporal.connect import connect
 from browserflow.temporal.search_attributes import TASK_SITE, TASK_STATUS
 from client.goal_engine import GoalEngineResult, GoalEngineTask
 
-__all__ = ["BrowserTasks", "ReviewRefused", "TaskHandle", "TaskSummary", "parse_request", "temporal_priority"]
+__all__ = [
+    "DIGEST_MEMO",
+    "MAX_REQUEST_BYTES",
+    "BrowserTasks",
+    "ReviewRefused",
+    "TaskHandle",
+    "TaskSummary",
+    "parse_request",
+    "request_digest",
+    "review_payload",
+    "temporal_priority",
+]
 
 WORKFLOW = "BrowserTaskWorkflow"
 _QUERY_TIMEOUT = timedelta(seconds=5)
+# the largest request accepted, as compact JSON: well under Temporal's payload limits (a warning at 512 KiB,
+# a refusal at 2 MiB), so a request is refused here, naming its largest field, and never half-way through a start
+MAX_REQUEST_BYTES = 256 * 1024
+DIGEST_MEMO = "request_digest"
+_T = TypeVar("_T")
 
 
 class ReviewRefused(Exception):
@@ -78,18 +100,75 @@ def _explain(exc: ValidationError) -> str:
 def parse_request(raw: TaskRequest | GoalEngineTask | Mapping[str, Any]) -> TaskRequest:
     """A validated ``TaskRequest`` from a request, a Goal Engine message or a dict of either shape.
 
-    Raises ``RequestInvalid`` naming every bad field and why.
+    Raises ``RequestInvalid`` naming every bad field and why, and for a request over ``MAX_REQUEST_BYTES``.
     """
-    if isinstance(raw, TaskRequest):
-        return raw
-    if isinstance(raw, GoalEngineTask):
-        return raw.to_request()
     try:
-        if isinstance(raw, Mapping) and "type" in raw:
-            return GoalEngineTask.model_validate(dict(raw)).to_request()
-        return TaskRequest.model_validate(dict(raw))
+        if isinstance(raw, TaskRequest):
+            req = raw
+        elif isinstance(raw, GoalEngineTask):
+            req = raw.to_request()
+        elif isinstance(raw, Mapping) and "type" in raw:
+            req = GoalEngineTask.model_validate(dict(raw)).to_request()
+        elif isinstance(raw, Mapping):
+            req = TaskRequest.model_validate(dict(raw))
+        else:
+            raise RequestInvalid(f"invalid task request: request: must be a JSON object, not {type(raw).__name__}")
     except ValidationError as exc:
         raise RequestInvalid(_explain(exc)) from None
+    _check_size(req)
+    return req
+
+
+def _check_size(req: TaskRequest) -> None:
+    size = len(req.model_dump_json().encode())
+    if size <= MAX_REQUEST_BYTES:
+        return
+    sizes = {name: len(req.model_dump_json(include={name}).encode()) for name in type(req).model_fields}
+    field = max(sizes, key=lambda name: sizes[name])
+    raise RequestInvalid(
+        f"invalid task request: {field}: the request is {size:,} bytes, over the limit of {MAX_REQUEST_BYTES:,}"
+        f" bytes ({field} alone is {sizes[field]:,}); pass large inputs by reference (a URL or an env: name)"
+    )
+
+
+def request_digest(req: TaskRequest, salt: str | None = None) -> str:
+    """``sha256:SALT:HEX``, a salted digest of the canonical request (every field after validation, keys
+    sorted), kept in the workflow's memo so a repeated ``request_id`` can be checked against it. It reveals
+    nothing of the request: the salt is random per task, so the same request gives unrelated digests."""
+    salt = salt or secrets.token_hex(16)
+    canonical = json.dumps(req.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode()
+    digest = hmac.new(bytes.fromhex(salt), canonical, hashlib.sha256).hexdigest()
+    return f"sha256:{salt}:{digest}"
+
+
+def _same_request(req: TaskRequest, stored: object) -> bool:
+    if not isinstance(stored, str) or stored.count(":") != 2:
+        return False
+    _, salt, _ = stored.split(":")
+    try:
+        return hmac.compare_digest(request_digest(req, salt), stored)
+    except ValueError:  # not hex: not one of ours
+        return False
+
+
+_PAYLOADS: dict[str, type[BaseModel]] = {
+    "approve": Approve,
+    "reject": Reject,
+    "provide_input": ProvideInput,
+    "instruct": Instruct,
+    "take_over": TakeOver,
+    "pause": Pause,
+    "resume": Resume,
+}
+
+
+def review_payload(verb: str, **fields: Any) -> BaseModel:
+    """The validated payload of a verb (approve, reject, provide_input, instruct, take_over, pause, resume);
+    ``RequestInvalid`` naming each bad field otherwise. Checked before anything is sent."""
+    try:
+        return _PAYLOADS[verb].model_validate(fields)
+    except ValidationError as exc:
+        raise RequestInvalid(_explain(exc).replace("invalid task request", f"invalid {verb}")) from None
 
 
 def temporal_priority(priority: int) -> Priority:
@@ -115,10 +194,34 @@ class TaskHandle:
     def id(self) -> str:
         return self._handle.id
 
+    async def _rpc(self, what: str, call: Callable[[], Awaitable[_T]]) -> _T:
+        """``call`` with the server's refusals as named errors: ``TaskNotFound``, ``TaskEnded``,
+        ``TaskUnanswered`` (a query nobody answered)."""
+        try:
+            return await call()
+        except RPCError as exc:
+            message = exc.message or str(exc)
+            if exc.status == RPCStatusCode.NOT_FOUND and "not found" in message:
+                raise TaskNotFound(f"no task {self.id!r} ({message})") from None
+            if exc.status == RPCStatusCode.NOT_FOUND:
+                raise TaskEnded(f"{what}: task {self.id} has already ended ({message})") from None
+            if what.startswith("query") and exc.status in {
+                RPCStatusCode.DEADLINE_EXCEEDED,
+                RPCStatusCode.FAILED_PRECONDITION,
+                RPCStatusCode.UNAVAILABLE,
+            }:
+                raise TaskUnanswered(
+                    f"{what}: task {self.id} did not answer ({message}); is a worker running on its task queue?"
+                ) from None
+            raise
+
+    async def describe(self) -> Any:
+        return await self._rpc("describe", self._handle.describe)
+
     async def status(self) -> TaskProgress:
-        desc = await self._handle.describe()
+        desc = await self.describe()
         if desc.status == WorkflowExecutionStatus.RUNNING:
-            return await self._handle.query("progress", result_type=TaskProgress)
+            return await self._rpc("query progress", lambda: self._handle.query("progress", result_type=TaskProgress))
         result = await self.result()
         final = TaskProgress(
             task_id=self.id,
@@ -135,14 +238,16 @@ class TaskHandle:
         return final.model_copy(update={"intent": ended.intent, "plan": ended.plan})
 
     async def steps(self) -> StepLog:
-        return await self._handle.query("steps", result_type=StepLog)
+        return await self._rpc(
+            "query steps", lambda: self._handle.query("steps", result_type=StepLog, rpc_timeout=_QUERY_TIMEOUT)
+        )
 
     async def result(self) -> TaskResult:
         """Wait for the task to end; a cancelled or terminated run is reported, not raised."""
         try:
-            return await self._handle.result()
+            return await self._rpc("result", self._handle.result)
         except WorkflowFailureError as exc:
-            desc = await self._handle.describe()
+            desc = await self.describe()
             cancelled = isinstance(exc.cause, CancelledError)
             elapsed = 0.0
             if desc.start_time and desc.close_time:
@@ -165,45 +270,55 @@ class TaskHandle:
         return (await self.status()).review
 
     async def approve(self, note: str = "") -> ReviewAck:
-        return await self._verb("approve", Approve(note=note))
+        return await self.send(review_payload("approve", note=note))
 
     async def reject(self, reason: str) -> ReviewAck:
-        return await self._verb("reject", Reject(reason=reason))
+        return await self.send(review_payload("reject", reason=reason))
 
     async def provide_input(self, values: Mapping[str, str]) -> ReviewAck:
-        return await self._verb("provide_input", ProvideInput(values=dict(values)))
+        return await self.send(review_payload("provide_input", values=dict(values)))
 
     async def instruct(self, action: Action | Mapping[str, Any]) -> ReviewAck:
-        return await self._verb("instruct", Instruct(action=Action.model_validate(action)))
+        raw = action.model_dump() if isinstance(action, Action) else dict(action)
+        return await self.send(review_payload("instruct", action=raw))
 
     async def take_over(self, result: Mapping[str, str] | None = None, note: str = "") -> ReviewAck:
-        return await self._verb("take_over", TakeOver(result=dict(result or {}), note=note))
+        return await self.send(review_payload("take_over", result=dict(result or {}), note=note))
 
     async def pause(self, reason: str = "") -> None:
-        await self._handle.signal("pause", Pause(reason=reason))
+        await self.signal(review_payload("pause", reason=reason))
 
     async def resume(self) -> None:
-        await self._handle.signal("resume", Resume())
+        await self.signal(review_payload("resume"))
 
-    async def _verb(self, name: str, arg: BaseModel) -> ReviewAck:
+    async def signal(self, payload: BaseModel) -> None:
+        """Send a ``Pause`` or ``Resume``; ``TaskNotFound`` / ``TaskEnded`` when there is no running task."""
+        name = {Pause: "pause", Resume: "resume"}[type(payload)]
+        await self._rpc(name, lambda: self._handle.signal(name, payload))
+
+    async def send(self, payload: BaseModel) -> ReviewAck:
+        """Send a validated review payload (see ``review_payload``) as its update; ``ReviewRefused`` when the
+        workflow refuses it or has ended, ``TaskNotFound`` for an unknown id."""
+        name = {v: k for k, v in _PAYLOADS.items()}[type(payload)]
         try:
-            return await self._handle.execute_update(name, arg, result_type=ReviewAck)
+            return await self._rpc(name, lambda: self._handle.execute_update(name, payload, result_type=ReviewAck))
         except WorkflowUpdateFailedError as exc:
             cause = exc.cause
             message = getattr(cause, "message", None) or str(cause or exc)
             raise ReviewRefused(f"{name} refused for {self.id}: {message}") from None
-        except RPCError as exc:
-            if exc.status == RPCStatusCode.NOT_FOUND:
-                raise ReviewRefused(
-                    f"{name} refused for {self.id}: the task has already ended ({exc.message})"
-                ) from None
-            raise
+        except TaskEnded as exc:
+            raise ReviewRefused(f"{name} refused for {self.id}: {exc.message}") from None
 
     async def goal_engine_result(self) -> GoalEngineResult:
         return GoalEngineResult.from_result(await self.result())
 
     async def cancel(self) -> None:
-        await self._handle.cancel()
+        """Request cancellation; ``TaskNotFound`` for an unknown id, ``TaskEnded`` when it has already ended."""
+        desc = await self.describe()
+        if desc.status != WorkflowExecutionStatus.RUNNING:
+            state = desc.status.name.lower() if desc.status else "closed"
+            raise TaskEnded(f"cancel: task {self.id} has already ended ({state})")
+        await self._rpc("cancel", self._handle.cancel)
 
 
 class BrowserTasks:
@@ -223,8 +338,12 @@ class BrowserTasks:
         task_queue: str | None = None,
         api_key: str | None = None,
         tls: bool | None = None,
+        runtime: Runtime | None = None,
     ) -> BrowserTasks:
-        """Connect with ``TEMPORAL_*`` environment settings, overridden by the arguments given."""
+        """Connect with ``TEMPORAL_*`` environment settings, overridden by the arguments given.
+
+        ``runtime``: the Temporal runtime (thread pool) to use - a short-lived process passes its own and
+        drops it before exiting (see ``client/session.py``); default: the SDK's process-wide one."""
         settings = Settings.from_env()
         updates: dict[str, Any] = {
             "temporal_address": address,
@@ -234,10 +353,14 @@ class BrowserTasks:
             "temporal_tls": tls,
         }
         settings = settings.model_copy(update={k: v for k, v in updates.items() if v is not None})
-        return cls(await connect(settings), settings.task_queue)
+        return cls(await connect(settings, runtime=runtime), settings.task_queue)
 
     async def submit(self, request: TaskRequest | GoalEngineTask | Mapping[str, Any]) -> TaskHandle:
-        """Validate and start a task. The same ``request_id`` twice yields one workflow."""
+        """Validate and start a task.
+
+        The same ``request_id`` with the same request yields the one existing task (running or finished); with
+        a different request (goal, start URL, data, any field) it raises ``RequestIdReused`` and starts nothing.
+        """
         req = parse_request(request)
         workflow_id = f"bf-{req.request_id}" if req.request_id else f"bf-{uuid.uuid4().hex}"
         try:
@@ -257,11 +380,20 @@ class BrowserTasks:
                     ]
                 ),
                 static_summary=f"{req.goal} ({req.site})",
-                static_details=f"start: {req.start_url}\n\ndata keys: {', '.join(sorted(req.data)) or 'none'}",
+                static_details=f"start: {without_userinfo(req.start_url)}\n\ndata keys: {', '.join(sorted(req.data)) or 'none'}",
+                memo={DIGEST_MEMO: request_digest(req)},
             )
         except WorkflowAlreadyStartedError:
             handle = self.client.get_workflow_handle(workflow_id, result_type=TaskResult)
-        return TaskHandle(handle)
+        task = TaskHandle(handle)
+        if req.request_id:  # ours or an existing run (USE_EXISTING / a finished one): the digest tells
+            desc = await task.describe()
+            if not _same_request(req, await desc.memo_value(DIGEST_MEMO, None)):
+                raise RequestIdReused(
+                    f"invalid task request: request_id: {req.request_id!r} already names task {workflow_id},"
+                    " started from a different request; use a new request_id for a new request"
+                )
+        return task
 
     def get(self, task_id: str) -> TaskHandle:
         return TaskHandle(self.client.get_workflow_handle(task_id, result_type=TaskResult))

@@ -1,6 +1,7 @@
-"""The local stack behind ``make up`` / ``make down`` / ``make demo``: the embedded Temporal dev server
-(SQLite file under ``.data/``), the demo site and one worker, each a background process with a PID file
-under ``.data/run``. ``down`` and the end of ``demo`` stop only processes this module started, by PID.
+"""The local stack behind ``make up`` / ``make down`` / ``make demo``: the codec server, the embedded Temporal
+dev server (SQLite file under ``.data/``, its Web UI decoding payloads through the codec server), the demo
+site and one worker, each a background process with a PID file under ``.data/run``. ``down`` and the end of
+``demo`` stop only processes this module started, by PID.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from browserflow.config import Settings, project_root
+from browserflow.temporal.codec import key_ring
 from browserflow.temporal.search_attributes import cli_flags
 
 __all__ = ["demo", "down", "exec_server", "server_command", "up"]
 
 DEMO_PORT = int(os.environ.get("BROWSERFLOW_DEMO_PORT", "8765"))
-_MARKERS = {"server": "start-dev", "demo": "demo", "worker": "worker"}
+_MARKERS = {"server": "start-dev", "demo": "demo", "worker": "worker", "codec": "codec_server"}
+_ORDER = ["worker", "demo", "server", "codec"]  # the order ``down`` stops them in
 
 
 def _say(message: str) -> None:
@@ -65,6 +68,7 @@ def server_command(settings: Settings) -> list[str]:
         "--log-level",
         "warn",
         *cli_flags(),
+        *(["--ui-codec-endpoint", settings.codec_server_url] if settings.encryption == "on" else []),
     ]
 
 
@@ -72,6 +76,8 @@ def exec_server(settings: Settings) -> int:
     """Replace this process with the dev server (``browserflow server``)."""
     command = server_command(settings)
     _say(f"Temporal dev server on {settings.temporal_address}, Web UI {settings.web_ui_url}")
+    if settings.encryption == "on":
+        _say(f"the Web UI decodes payloads through {settings.codec_server_url}: run `browserflow codec-server` too")
     os.execv(command[0], command)
     return 0  # pragma: no cover - execv does not return
 
@@ -155,8 +161,24 @@ def up(settings: Settings) -> list[str]:
     from browserflow.store import migrate
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ring = key_ring(settings)  # before anything starts: makes and keeps a dev key ring under data_dir if none is set
+    if ring is None:
+        _say("payload encryption is OFF (BROWSERFLOW_ENCRYPTION=off): task data is stored in clear in Temporal")
+    else:
+        _say(f"payloads encrypted with AES-256-GCM, {ring.describe()}")
     migrate.upgrade(settings.resolved_database_url())
     _say(f"store schema current ({migrate.head()})")
+    codec = urlsplit(settings.codec_server_url)
+    codec_host, codec_port = codec.hostname or "127.0.0.1", codec.port or 8234
+    if ring is None:
+        pass
+    elif _port_open(codec_host, codec_port):
+        _say(f"codec server already answering on {settings.codec_server_url}")
+    else:
+        proc = _spawn(settings, "codec", [sys.executable, "-m", "client.codec_server"])
+        _wait(lambda: _port_open(codec_host, codec_port), "the codec server", 30, proc)
+        started.append("codec")
+        _say(f"codec server up on {settings.codec_server_url} (the Web UI decodes payloads through it)")
     host, port = _host_port(settings.temporal_address)
     if _port_open(host, port):
         _say(f"Temporal already answering on {host}:{port}")
@@ -188,8 +210,8 @@ def up(settings: Settings) -> list[str]:
 
 
 def down(settings: Settings, names: list[str] | None = None) -> int:
-    """Stop what ``up`` started (worker first, server last)."""
-    stopped = [n for n in (names or ["worker", "demo", "server"]) if _stop(settings, n)]
+    """Stop what ``up`` started (worker first, then the demo site, the server and the codec server)."""
+    stopped = [n for n in (names or _ORDER) if _stop(settings, n)]
     if not stopped:
         _say("nothing of ours was running")
     return 0
@@ -208,6 +230,6 @@ def demo(settings: Settings) -> int:
         code = cli_main(["run", str(request), "--set", f"start_url=http://127.0.0.1:{DEMO_PORT}/"])
     finally:
         if started:
-            down(settings, [n for n in ("worker", "demo", "server") if n in started])
+            down(settings, [n for n in _ORDER if n in started])
             _say("the run stays in .data/: `make up` shows it in the Web UI")
     return code

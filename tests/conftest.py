@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import sys
 import uuid
@@ -13,18 +14,21 @@ from typing import TYPE_CHECKING
 
 import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from browserflow.browser.chromium import find_chromium
 from browserflow.browser.pool import BrowserPool
 from browserflow.store import Store, migrate
+from browserflow.temporal.codec import data_converter, new_key_entry
 from browserflow.temporal.search_attributes import ALL as SEARCH_ATTRIBUTES
 from client.sdk import BrowserTasks
 from demo import DemoSite
 
 if TYPE_CHECKING:
     from worker import WorkerSet
+
+# payloads are encrypted in tests as in production: a key ring made per session, inherited by subprocesses
+os.environ.setdefault("BROWSERFLOW_ENCRYPTION_KEYS", new_key_entry(f"test-{uuid.uuid4().hex[:8]}"))
 
 
 def temporal_binary() -> str:
@@ -61,7 +65,7 @@ async def eventually(predicate: Callable[[], Awaitable[bool] | bool], timeout: f
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_binary(),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(),
         search_attributes=SEARCH_ATTRIBUTES,
         dev_server_log_level="error",
     )

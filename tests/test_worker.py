@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from browserflow.browser.pool import BrowserPool
 from browserflow.store import Store
+from browserflow.temporal.codec import data_converter
 from browserflow.temporal.connect import metrics_runtime
 from client.sdk import BrowserTasks
 from demo import DemoSite
@@ -48,7 +48,7 @@ async def test_metrics_endpoint_has_sdk_and_engine_metrics(
     runtime = metrics_runtime(port)
     client = await Client.connect(
         temporal_env.client.service_client.config.target_host,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(),
         runtime=runtime,
     )
     queue = f"bf-metrics-{uuid.uuid4().hex[:8]}"

@@ -80,7 +80,7 @@ class ReplayMixin(SessionMixin, PlanMixin):
                     links=links,
                     allowed_domains=domains,
                     probe_selectors=probes,
-                    credentials=credentials_from(self._data),
+                    credentials=credentials_from(self._data, request.review_policy),
                 ),
                 "replay",
                 summary,

@@ -1,5 +1,10 @@
 """The browser session as the workflow sees it: page activities pinned to the worker that holds the page,
-checkpoints, parking, and recovery on another worker when that worker is gone."""
+checkpoints, parking, and recovery on another worker when that worker is gone.
+
+Every recovery is kept for the store (``_recovery_log``, step -> attempts, written by ``task_finished``): the
+session rebuilds made here (strategy ``restore_session``) and the attempts the ``navigate`` / ``extract``
+activities report with their snapshot. The attempts ``act`` and ``replay`` report travel in their step's record.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         OpenSessionInput,
         PageSnapshot,
         ParkInput,
+        RecoveryAttempt,
         ScreenshotInput,
         SessionRef,
         TaskRequest,
@@ -42,6 +48,7 @@ TERMINAL_ERRORS: dict[str, TaskStatus] = {
 # what a lost worker looks like from here: its queue is not polled, its heartbeats stopped, its pool forgot
 LOSS_TYPES = ("SessionNotFound", "Timeout.SCHEDULE_TO_START", "Timeout.HEARTBEAT")
 MAX_RECOVERIES = 3
+RESTORE = "restore_session"
 
 
 class Ending:
@@ -96,13 +103,23 @@ class SessionMixin:
     _opening: asyncio.Future[SessionRef] | None
     _checkpoint: Checkpoint | None
     _recoveries: int
+    _recovery_log: dict[int, list[RecoveryAttempt]]
+    _last_failure: ErrorInfo | None
     _detail: str
+    _step: int
 
     def _init_session(self) -> None:
         self._session = None
         self._opening = None
         self._checkpoint = None
         self._recoveries = 0
+        self._recovery_log = {}
+        self._last_failure = None
+
+    def _note_recoveries(self, attempts: list[RecoveryAttempt]) -> None:
+        """Keep recovery attempts for the store, under the current step (0: before the first step)."""
+        if attempts:
+            self._recovery_log.setdefault(self._step, []).extend(attempts)
 
     def _open_future(self, storage_state: dict[str, Any] | None = None) -> asyncio.Future[SessionRef]:
         """Start opening a session (on any worker with room); shielded, so a cancellation can still close it."""
@@ -134,7 +151,7 @@ class SessionMixin:
         if session is None:
             raise SessionLost(ErrorInfo(type="SessionNotFound", message="no browser session"))
         try:
-            return await workflow.execute_activity_method(
+            result = await workflow.execute_activity_method(
                 method,
                 make_arg(session.session_id),
                 task_queue=session.task_queue,
@@ -145,6 +162,7 @@ class SessionMixin:
             if is_cancelled_exception(err):  # the task is being cancelled or timed out
                 raise asyncio.CancelledError() from err
             error = failure(err)
+            self._last_failure = error
             if error.type in TERMINAL_ERRORS:
                 raise Stop(Ending(TERMINAL_ERRORS[error.type], error.message)) from None
             if error.type.startswith(LOSS_TYPES):
@@ -153,9 +171,15 @@ class SessionMixin:
                 index = detail(err, "index")
                 raise ActFailed(error, index if isinstance(index, int) else None) from None
             raise Stop(Ending(TaskStatus.FAILED, f"{policy} failed: {error.type}: {error.message}")) from None
+        if isinstance(result, PageSnapshot):  # navigate / extract: the page-load recoveries they made
+            self._note_recoveries(result.recoveries)
+        return result
 
-    async def _restore(self, probes: list[str], domains: list[str], why: str) -> PageSnapshot:
-        """A new session (on any worker) from the last checkpoint: its cookies and storage, at its URL."""
+    async def _restore(self, probes: list[str], domains: list[str], why: str, *, lost: bool = True) -> PageSnapshot:
+        """A new session (on any worker) from the last checkpoint: its cookies and storage, at its URL.
+
+        ``lost``: the session was lost (a recovery, recorded as ``restore_session``), not parked on purpose.
+        """
         if self._recoveries >= MAX_RECOVERIES:
             raise Stop(Ending(TaskStatus.FAILED, f"gave up after {MAX_RECOVERIES} session recoveries ({why})"))
         self._recoveries += 1
@@ -163,9 +187,29 @@ class SessionMixin:
         checkpoint = self._checkpoint or Checkpoint(url=self._request.start_url)
         self._detail = f"recovering the browser session ({why})"
         workflow.logger.info("recovering session: %s; resuming at %s", why, checkpoint.url)
-        self._open_future(checkpoint.storage_state)
-        await self._await_open()
-        return await self._navigate(checkpoint.url, probes, domains)
+        error_type = self._last_failure.type if self._last_failure else "SessionLost"
+        step, attempt = self._step, self._recoveries
+        try:
+            self._open_future(checkpoint.storage_state)
+            await self._await_open()
+            snapshot = await self._navigate(checkpoint.url, probes, domains)
+        except Exception:
+            if lost:
+                self._note_restore(step, error_type, attempt, "failed", why)
+            raise
+        if lost:
+            self._note_restore(step, error_type, attempt, "recovered", why)
+        return snapshot
+
+    def _note_restore(self, step: int, error_type: str, attempt: int, outcome: str, why: str) -> None:
+        record = RecoveryAttempt(
+            error_type=error_type[:64],
+            strategy=RESTORE,
+            attempt=attempt,
+            outcome="recovered" if outcome == "recovered" else "failed",
+            detail=f"new session from the checkpoint ({why})"[:300],
+        )
+        self._recovery_log.setdefault(step, []).append(record)
 
     async def _navigate(self, url: str, probes: list[str], domains: list[str]) -> PageSnapshot:
         return await self._call(
@@ -179,7 +223,9 @@ class SessionMixin:
         """Rebuild a parked session; ``None`` when the session is live."""
         if self._session is not None:
             return None
-        return await self._restore(probes, domains, "unparking after a wait") if self._checkpoint else None
+        if not self._checkpoint:
+            return None
+        return await self._restore(probes, domains, "unparking after a wait", lost=False)
 
     async def _screenshot(self, name: str) -> str:
         """A masked screenshot file on the session's worker; '' when it cannot be taken."""

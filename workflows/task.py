@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, is_cancelled_exception
+from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from activities.browser import BrowserActivities
@@ -55,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
     from browserflow.goals import probe_selectors
     from browserflow.plan.verify import INSTRUCTED
     from browserflow.replay import link_target
+    from browserflow.store.scrub import mask_steps
     from browserflow.temporal.policies import options
     from browserflow.temporal.search_attributes import TASK_SITE, TASK_STATUS
     from workflows.replay import ReplayMixin
@@ -67,6 +68,7 @@ _LOOP_REPEATS = 3
 _HISTORY_FOR_DECIDER = 6
 _STORE_FINISH_WAIT_SECONDS = 10.0
 _UNCERTAIN = "SubmissionUncertain"
+_PATTERN_TIMEOUT = "PatternTimeout"  # browserflow.errors.PatternTimeout: an extract pattern past its limit
 
 
 @workflow.defn(name="BrowserTaskWorkflow")
@@ -96,8 +98,10 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
 
     # -- queries -----------------------------------------------------------------------------------------
 
+    # Queries take no input; anything sent along is ignored, so a query always answers (workflows/review.py).
+
     @workflow.query
-    def progress(self) -> TaskProgress:
+    def progress(self, arg: Any = None, *extra: Any) -> TaskProgress:
         max_steps = self._request.max_steps
         done = self._status not in {TaskStatus.RUNNING, TaskStatus.NEEDS_REVIEW, TaskStatus.PAUSED}
         planned = len(self._cache.steps) if self._cache and not self._cache_broken else max_steps
@@ -122,11 +126,12 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
             review=self._review,
             intent=intent,
             plan=self._plan_view(),
+            refused_messages=self._refused,
         )
 
     @workflow.query
-    def steps(self) -> StepLog:
-        return StepLog(task_id=workflow.info().workflow_id, steps=list(self._steps))
+    def steps(self, arg: Any = None, *extra: Any) -> StepLog:
+        return StepLog(task_id=workflow.info().workflow_id, steps=mask_steps(self._steps))  # clear secrets: ***
 
     # -- run ---------------------------------------------------------------------------------------------
 
@@ -470,24 +475,30 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
         """The goal check on ``snapshot``; it also verifies the effects of what ran since the last check (once)
         and the plan advances with what it saw."""
         acted, before = self._take_acted()
-        check: GoalCheck = await workflow.execute_local_activity(
-            check_goal,
-            CheckGoalInput(
-                goal=request.goal,
-                snapshot=snapshot,
-                indicators=request.indicators(),
-                extract=request.extract,
-                submitted=submitted,
-                start_url=request.start_url,
-                plan=self._plan,
-                acted=acted,
-                before=before,
-                step=self._step,
-                data=self._data,
-            ),
-            summary=summary,
-            **options("check_goal"),
-        )
+        try:
+            check: GoalCheck = await workflow.execute_local_activity(
+                check_goal,
+                CheckGoalInput(
+                    goal=request.goal,
+                    snapshot=snapshot,
+                    indicators=request.indicators(),
+                    extract=request.extract,
+                    submitted=submitted,
+                    start_url=request.start_url,
+                    plan=self._plan,
+                    acted=acted,
+                    before=before,
+                    step=self._step,
+                    data=self._data,
+                ),
+                summary=summary,
+                **options("check_goal"),
+            )
+        except (ActivityError, ApplicationError) as err:  # a local activity's failure may arrive unwrapped
+            cause = err.cause if isinstance(err, ActivityError) else err
+            if not (isinstance(cause, ApplicationError) and cause.type == _PATTERN_TIMEOUT):
+                raise
+            raise Stop(Ending(TaskStatus.FAILED, f"{cause.type} at step {self._step}: {cause.message}")) from None
         self._advance_plan(check)
         return check
 
@@ -566,7 +577,7 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
                     actions=actions,
                     allowed_domains=domains,
                     probe_selectors=probes,
-                    credentials=credentials_from(self._data),
+                    credentials=credentials_from(self._data, self._request.review_policy),
                 ),
                 "act",
                 summary,
@@ -598,6 +609,7 @@ class BrowserTaskWorkflow(ReviewMixin, ReplayMixin):
                     result=result,
                     steps=self._steps,
                     attempts=self._attempts,
+                    recoveries=self._recovery_log,
                     cache_signature=self._cache.signature if self._cache else "",
                     cache_used=self._cache is not None,
                     cache_broken=self._cache_broken,

@@ -14,7 +14,7 @@ from bench.apps.expect import Allow, Delete, Insert, Ref, Update
 __all__ = ["ADMIN_PASSWORD_ENV", "DjangoAdminApp"]
 
 ADMIN_PASSWORD = "site-admin-9"
-ADMIN_PASSWORD_ENV = "BF_DJANGO_ADMIN_PASSWORD"
+ADMIN_PASSWORD_ENV = "BROWSERFLOW_SECRET_DJANGO_ADMIN_PASSWORD"
 ALICE_PASSWORD = "alice-editor-5"
 
 _SETTINGS = """

@@ -18,7 +18,7 @@ from bench.apps.expect import Allow, Insert, Ref, Update
 __all__ = ["ADMIN_PASSWORD_ENV", "USERS", "RoundupApp"]
 
 ADMIN_PASSWORD = "tracker-admin-7"
-ADMIN_PASSWORD_ENV = "BF_ROUNDUP_ADMIN_PASSWORD"
+ADMIN_PASSWORD_ENV = "BROWSERFLOW_SECRET_ROUNDUP_ADMIN_PASSWORD"
 USERS = {  # username -> (password, real name)
     "alice": ("alice-pass-1", "Alice Archer"),
     "bob": ("bob-pass-2", "Bob Baker"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
@@ -16,6 +16,7 @@ from playwright.async_api import Locator, Page
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from browserflow import secrets
+from browserflow.browser import hosts
 from browserflow.browser.pool import Session
 from browserflow.contracts import Action
 from browserflow.errors import (
@@ -25,7 +26,6 @@ from browserflow.errors import (
     ElementNotFound,
     ElementNotInteractable,
     InvalidUrl,
-    NavigationBlocked,
     PageTimeout,
     RateLimited,
     ServerError,
@@ -40,6 +40,7 @@ __all__ = [
     "perform",
     "quiet_dom",
     "raise_for_status",
+    "sensitive_fields",
 ]
 
 _DOWN = re.compile(
@@ -49,14 +50,10 @@ _DOWN = re.compile(
 _INVALID = re.compile(r"(invalid url|ERR_INVALID_URL|ERR_UNKNOWN_URL_SCHEME|Protocol error.*Cannot navigate)", re.I)
 
 
-def check_url_allowed(url: str, allowed_domains: Sequence[str]) -> None:
-    """Raise unless ``url`` is http(s) and its host is one of (or under) ``allowed_domains``."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
-        raise InvalidUrl(f"refusing to open {url!r}: only http(s) URLs with a host are allowed")
-    host = parts.hostname.lower()
-    if allowed_domains and not any(host == d or host.endswith("." + d) for d in allowed_domains):
-        raise NavigationBlocked(f"{host} is outside the task's allowed domains ({', '.join(allowed_domains)})")
+def check_url_allowed(url: str, allowed_domains: Sequence[str], site: str = "") -> None:
+    """Raise unless ``url`` is http(s) and its host is allowed (``confine.HostPolicy``: one of, or under,
+    ``allowed_domains``, or the task's own ``site``; internal addresses only when named)."""
+    hosts.HostPolicy.of(allowed_domains, site).check(url)
 
 
 def classify_navigation_error(url: str, exc: Exception) -> BrowserflowError:
@@ -87,11 +84,14 @@ def raise_for_status(url: str, status: int | None, retry_after: str | None = Non
 
 
 async def navigate(session: Session, url: str, allowed_domains: Sequence[str]) -> None:
-    check_url_allowed(url, allowed_domains)
+    session.guard.confine(allowed_domains)
+    session.guard.check(url)
     try:
         response = await session.page.goto(url, wait_until="domcontentloaded")
     except PlaywrightError as exc:
+        session.guard.raise_blocked()  # a redirect of this load went to a refused host
         raise classify_navigation_error(url, exc) from None
+    session.guard.raise_blocked()
     if response is not None:
         session.last_status = response.status
         raise_for_status(url, response.status, await response.header_value("retry-after"))
@@ -153,6 +153,7 @@ async def quiet_dom(page: Page, quiet_ms: int = QUIET_MS, max_seconds: float = Q
     except (TimeoutError, PlaywrightError):
         return
 
+
 _TOGGLE_OPTION_JS = """(el, [wanted, on]) => {
   const opt = Array.from(el.options || []).find((o) => o.value === wanted);
   if (!opt) throw new Error("no option " + JSON.stringify(wanted));
@@ -196,6 +197,17 @@ def _classify_action_error(action: Action, exc: Exception) -> BrowserflowError:
 
 
 async def _perform_one(session: Session, action: Action, allowed_domains: Sequence[str]) -> None:
+    """One action; a ``confirm()`` it raises is answered by ``browserflow.browser.dialogs``' policy (accepted
+    only for an irreversible, i.e. gated and reviewed, action; else ``DialogRefused`` quoting it)."""
+    session.dialogs.acting = action
+    try:
+        await _perform_action(session, action, allowed_domains)
+    finally:
+        session.dialogs.acting = None
+    session.dialogs.raise_refused()
+
+
+async def _perform_action(session: Session, action: Action, allowed_domains: Sequence[str]) -> None:
     page = session.page
     if action.kind == "navigate":
         await navigate(session, action.value or "", allowed_domains)
@@ -207,11 +219,13 @@ async def _perform_one(session: Session, action: Action, allowed_domains: Sequen
     if action.kind in {"fill", "select", "check", "uncheck"} and not await locator.is_enabled():
         # disabled now (a popup that appeared after the snapshot, say): fail at once, not after the timeout
         raise ElementNotInteractable(f"'{action.label or action.selector}' is disabled")
-    value = secrets.resolve(action.value) if action.value is not None else None
+    # a resolved secret, or a clear value under a sensitive key, is remembered: scrubbed from the kept trace
+    seen = session.secret_values
+    value = secrets.resolve(action.value, key=action.data_key, seen=seen) if action.value is not None else None
     if action.kind == "click":
         href = await locator.evaluate(_LINK_TARGET_JS)  # one round trip: where a link would go, if anywhere
         if href:
-            check_url_allowed(href, allowed_domains)
+            session.guard.check(href)
         await locator.click()
     elif action.kind == "fill":
         await locator.fill(value or "")
@@ -237,6 +251,7 @@ async def perform(
     on_progress: Callable[[int], Awaitable[None] | None] | None = None,
 ) -> None:
     """Run ``actions`` in order. Raises the typed error of the first failure with ``.index`` set on it."""
+    session.guard.confine(allowed_domains)
     for index, action in enumerate(actions):
         try:
             await _perform_one(session, action, allowed_domains)
@@ -255,21 +270,45 @@ async def perform(
         try:
             await session.page.wait_for_load_state("domcontentloaded")
         except PlaywrightError as exc:
+            session.guard.raise_blocked()
             raise classify_navigation_error(session.page.url, exc) from None
+        session.guard.raise_blocked()
         raise_for_status(session.page.url, session.last_status)
 
 
-_SECRET_VALUES_JS = """() => Array.from(document.querySelectorAll('input[type=password]'))
-  .map((el) => el.value).filter((v) => v)"""
+# fields whose value is a secret: password boxes, and fields whose name, id, label or autocomplete says so
+_FIELDS = "input, textarea"
+_SENSITIVE_FIELDS_JS = """(els, pattern) => {
+  const re = new RegExp(pattern, "i");
+  const parts = /(^|[^a-z0-9])(pwd|pw|pin|otp|cvv|cvc|cvv2|csc|ssn|auth|iban|totp|mfa|2fa)([^a-z0-9]|$)/i;
+  const auto = new Set(["current-password", "new-password", "one-time-code", "cc-number", "cc-csc"]);
+  const out = [];
+  els.forEach((el, i) => {
+    const names = [el.name, el.id, el.getAttribute("aria-label"), el.placeholder,
+                   ...Array.from(el.labels || []).map((l) => l.innerText)].filter(Boolean);
+    if (el.type === "password" || auto.has((el.autocomplete || "").toLowerCase())
+        || names.some((n) => re.test(n) || parts.test(n))) out.push([i, el.value || ""]);
+  });
+  return out;
+}"""
 MASK = "••••••"
 
 
-async def masked_capture(page: Page) -> tuple[bytes, str]:
-    """A screenshot with every password field masked, and the page's accessibility text with their values
-    redacted (Playwright's ``aria_snapshot`` shows a password box's value in clear)."""
-    fields = page.locator("input[type=password]")
-    shot = await page.screenshot(mask=[fields])
+async def sensitive_fields(page: Page) -> tuple[list[Locator], list[str]]:
+    """The page's sensitive fields (password boxes; fields named like a password, token, card number, CVC,
+    PIN...) as locators to mask, and their current values. Reads the page; changes nothing in it."""
+    found = await page.locator(_FIELDS).evaluate_all(_SENSITIVE_FIELDS_JS, secrets.SENSITIVE_KEY.pattern)
+    fields = page.locator(_FIELDS)
+    return [fields.nth(int(i)) for i, _ in found], [str(v) for _, v in found if v]
+
+
+async def masked_capture(page: Page, secret_values: Iterable[str] = ()) -> tuple[bytes, str]:
+    """A screenshot with every sensitive field masked (password boxes, and fields named like a password,
+    token, card number, CVC, PIN...), and the page's accessibility text with their values and every known
+    ``secret_values`` (the session's typed secrets) redacted (Playwright's ``aria_snapshot`` shows a password
+    box's value in clear)."""
+    fields, values = await sensitive_fields(page)
+    shot = await page.screenshot(mask=[page.locator("input[type=password]"), *fields])
     aria = await page.locator("body").aria_snapshot()
-    for value in sorted(await page.evaluate(_SECRET_VALUES_JS), key=len, reverse=True):
-        aria = aria.replace(value, MASK)
+    aria = secrets.mask(aria, [v for v in (*values, *secret_values) if v], MASK)
     return shot, aria

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, Response, async_playwright
 
+from browserflow.browser import confine, dialogs, trace_scrub
 from browserflow.browser.chromium import chromium_args, find_chromium
 from browserflow.browser.spares import Spares
 from browserflow.browser.spares import warm_sessions as warm_sessions_default
@@ -79,6 +80,10 @@ class Session:
     plan_urls: dict[str, str] = field(default_factory=dict)  # plan id -> URL the plan started on
     trace_path: Path | None = None  # where the Playwright trace goes at close (None: not tracing)
     saw_error: bool = False  # a page activity of this session failed (keeps the trace in "failed" mode)
+    secret_values: set[str] = field(default_factory=set)  # resolved secrets typed here: scrubbed from the trace
+    guard: confine.Guard = field(default_factory=confine.Guard)  # the task's hosts, enforced at the browser
+    login_url: str = ""  # where this session signed in itself (the only page a re-login may post to)
+    dialogs: dialogs.DialogWatch = field(default_factory=dialogs.DialogWatch)  # confirm() & co, answered on purpose
 
     def touch(self) -> None:
         self.last_used = time.monotonic()
@@ -224,8 +229,11 @@ class BrowserPool:
         context.set_default_timeout(ACTION_TIMEOUT_MS)
         context.set_default_navigation_timeout(self.navigation_timeout_ms)
 
-    async def open(self, task_id: str, storage_state: dict[str, Any] | None = None) -> Session:
-        """A new context and page for ``task_id``; raises ``PoolExhausted`` when the pool is full."""
+    async def open(self, task_id: str, storage_state: dict[str, Any] | None = None, site: str = "") -> Session:
+        """A new context and page for ``task_id``; raises ``PoolExhausted`` when the pool is full.
+
+        ``site`` (the start URL's host[:port]) is the task's own site: the session's navigations are confined
+        to it and to the allowed hosts each page activity carries (``browserflow.browser.confine``)."""
         async with self._lock:
             if self._closed:
                 raise SessionError("the browser pool is shutting down")
@@ -241,7 +249,14 @@ class BrowserPool:
             else:
                 context, page = spare
                 self._set_timeouts(context)  # the pool's timeouts may have changed since the spare was made
-            session = Session(id=uuid.uuid4().hex, task_id=task_id, context=context, page=page)
+            try:
+                guard = await confine.install(context, page, site)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await context.close()
+                raise
+            session = Session(id=uuid.uuid4().hex, task_id=task_id, context=context, page=page, guard=guard)
+            session.dialogs = dialogs.watch(page)
             if trace_mode() != "off":
                 try:
                     # actions + network always; DOM snapshots and screencast frames (each costly) on request
@@ -281,6 +296,7 @@ class BrowserPool:
         if session is None:
             return False
         await self._finish_trace(session, keep_trace)
+        await session.guard.detach()
         with contextlib.suppress(Exception):
             await session.context.close()
         self._notify_room()
@@ -337,9 +353,16 @@ class BrowserPool:
         keep = mode == "always" or (mode == "failed" and (session.saw_error if keep_trace is None else keep_trace))
         try:
             if keep:
-                session.trace_path.parent.mkdir(parents=True, exist_ok=True)
-                await session.context.tracing.stop(path=session.trace_path)
-                log.info("saved the trace of task %s to %s", session.task_id, session.trace_path)
+                # recorded to a side file, kept only once scrubbed of the session's secrets (trace_scrub)
+                target = session.trace_path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                raw = target.with_name(target.name + ".raw")
+                await session.context.tracing.stop(path=raw)
+                clean = await asyncio.to_thread(trace_scrub.scrub_trace, raw, target, set(session.secret_values))
+                if clean:
+                    log.info("saved the trace of task %s to %s", session.task_id, target)
+                else:
+                    log.warning("dropped the trace of task %s: it could not be scrubbed of its secrets", session.task_id)
             else:
                 await session.context.tracing.stop()
         except Exception:

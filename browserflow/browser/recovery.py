@@ -24,9 +24,17 @@ from typing import Any, Literal
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
-from browserflow import secrets
 from browserflow.browser import actor
 from browserflow.browser.pool import Session
+from browserflow.browser.relogin import (
+    NO_RELOGIN,
+    credentials_from,
+    is_login_page,
+    learn_credentials,
+    page_key,
+    relogin_refusal,
+    sign_in,
+)
 from browserflow.contracts import Action
 from browserflow.errors import (
     AccessDenied,
@@ -44,13 +52,18 @@ from browserflow.errors import (
 )
 
 __all__ = [
+    "NO_RELOGIN",
     "RECOVERY_TABLE",
     "LoginExpired",
     "ModalBlocking",
     "RecoveryAttempt",
     "Rule",
+    "credentials_from",
+    "is_login_page",
+    "learn_credentials",
     "navigate",
     "perform",
+    "relogin_refusal",
     "rule_for",
     "settle",
 ]
@@ -216,63 +229,6 @@ async def _reload(session: Session, url: str) -> bool:
     return True
 
 
-_USER_KEYS = ("username", "user", "login", "email", "user_name", "userid", "account")
-_PASSWORD_KEYS = ("password", "pass", "passwd", "pin")
-
-
-def credentials_from(data: Mapping[str, str] | None) -> dict[str, str]:
-    """``{"username": ref, "password": ref}`` from task data (values stay references)."""
-    found: dict[str, str] = {}
-    for key, value in (data or {}).items():
-        low = key.lower()
-        if "password" not in found and low in _PASSWORD_KEYS:
-            found["password"] = value
-        elif "username" not in found and low in _USER_KEYS:
-            found["username"] = value
-    return found if {"username", "password"} <= set(found) else {}
-
-
-_IS_LOGIN_JS = """() => {
-  const pw = Array.from(document.querySelectorAll('input[type=password]'))
-    .filter((e) => e.offsetParent !== null || e.getClientRects().length > 0);
-  return pw.length === 1;
-}"""
-
-
-async def is_login_page(page: Page) -> bool:
-    """One visible password field: a sign-in form (sign-up forms with a repeat field do not count)."""
-    try:
-        return bool(await page.evaluate(_IS_LOGIN_JS))
-    except PlaywrightError:
-        return False
-
-
-async def _reauthenticate(session: Session, credentials: Mapping[str, str], back_to: str) -> bool:
-    page = session.page
-    password = page.locator("input[type=password]:visible").first
-    form = page.locator("form", has=page.locator("input[type=password]")).first
-    user = form.locator(
-        "input[autocomplete=username], input[type=email], input[name*=user i], input[id*=user i], "
-        "input[name*=login i], input[name*=email i], input[type=text]"
-    ).first
-    try:
-        await user.fill(secrets.resolve(credentials["username"]))
-        await password.fill(secrets.resolve(credentials["password"]))
-        submit = form.locator("button[type=submit], input[type=submit], button:not([type])").first
-        if await submit.count():
-            await submit.click()
-        else:
-            await password.press("Enter")
-        await page.wait_for_load_state("domcontentloaded")
-    except PlaywrightError:
-        return False
-    if await is_login_page(page):
-        return False  # the credentials were refused
-    if back_to and page.url != back_to:
-        return await _reload(session, back_to)
-    return True
-
-
 # -- executors -------------------------------------------------------------------------------------------
 
 
@@ -390,6 +346,7 @@ async def perform(
     """
     run = _Run(session, heartbeat)
     page = session.page
+    session.guard.confine(allowed_domains)
     url_before = page.url
     # probes once per plan, not per action: they cost a browser round trip each
     was_login = any(a.kind == "fill" for a in actions) and await is_login_page(page)
@@ -406,45 +363,49 @@ async def perform(
                 else:
                     await _one(session, action, allowed_domains, run, dialog=dialog)
             except BrowserflowError as exc:
-                exc.index = index  # type: ignore[attr-defined]
-                raise
+                blocked = session.guard.take()  # the action's navigation was refused: that is the error
+                error = blocked or exc
+                error.index = index  # type: ignore[attr-defined]
+                raise error from None
             if on_progress is not None:
                 maybe = on_progress(index + 1)
                 if maybe is not None:
                     await maybe
         if not actions:
             return run.attempts
-        await _settle_load(session, run)
+        try:
+            await _settle_load(session, run)
+        except BrowserflowError:
+            session.guard.raise_blocked()
+            raise
+        session.guard.raise_blocked()
         last = actions[-1]
         if last.kind == "click" and last.expect is not None and last.expect.kind == "none":
             await actor.quiet_dom(page)  # a look behind a tab or section: let its content finish appearing
-        learn_credentials(session, actions, was_login)
+        learn_credentials(session, actions, was_login, url_before)
         creds = dict(credentials or {}) or session.credentials
         if was_login or not creds or not await is_login_page(page):
+            break
+        refused = relogin_refusal(session, creds, url_before)
+        if refused is not None:  # left to the workflow: the next decision sees the sign-in form (and the gate)
+            log.info("not signing in again on %s: %s", page.url, refused)
             break
         expired = LoginExpired(f"{page.url} asks to sign in again")
         rule = run.allow(expired)
         if rule is None:
             break
         target = session.redirected_from or url_before
-        ok = await _reauthenticate(session, creds, target)
-        run.note(expired, rule, ok, f"back to {target}")
+        ok = await sign_in(session, creds)
+        if ok and target and page.url != target:
+            ok = await _reload(session, target)
+        keys = ", ".join(k for k in ("username", "password") if k in creds)
+        run.note(expired, rule, ok, f"signed in at {page_key(page.url)[3]} with the task's {keys}, back to {target}")
         if not ok:
             raise expired
-        if target != url_before:  # a link / GET that the login interrupted: reaching it completes the plan
-            break
-        url_before = page.url  # a form the login interrupted: run the plan again on the fresh page
+        break  # the GET the login interrupted is reached again: the plan is complete, nothing is sent twice
+    session.guard.raise_blocked()
     actor.raise_for_status(page.url, session.last_status)
     return run.attempts
-
-
-def learn_credentials(session: Session, actions: Sequence[Action], was_login: bool) -> None:
-    """Remember the credential *references* a sign-in plan typed, for a later re-authentication."""
-    if not was_login:
-        return
-    found = credentials_from({a.data_key: a.value for a in actions if a.kind == "fill" and a.data_key and a.value})
-    if found:
-        session.credentials = found
 
 
 async def navigate(

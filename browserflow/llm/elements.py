@@ -3,7 +3,6 @@ which hosts are allowed."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
@@ -44,24 +43,12 @@ _TEXT_TYPES = {
 }
 _BUTTON_TYPES = {"submit", "button", "reset", "image"}
 
-_SECRET_WORDS = re.compile(
-    r"(pass(word|wd|phrase)|secret|token|api[_.-]?key|private[_.-]?key|credential|card[_.-]?number|"
-    r"security[_.-]?code|one[_.-]?time)",
-    re.I,
-)
-_SECRET_PARTS = {"pwd", "pw", "pin", "otp", "cvv", "cvc", "ssn", "auth", "iban", "totp", "mfa", "2fa"}
 _SECRET_AUTOCOMPLETE = {"current-password", "new-password", "one-time-code", "cc-number", "cc-csc"}
 
 
 def is_secret_key(key: str | None) -> bool:
-    """Does a data key / field name look like it holds a secret (password, token, api key, pin, ...)?"""
-    if not key:
-        return False
-    if _SECRET_WORDS.search(key):
-        return True
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", key)
-    parts = {p for p in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if p}
-    return bool(parts & _SECRET_PARTS)
+    """Does a data key / field name look like it holds a secret? (``browserflow.secrets.SENSITIVE_KEY``)"""
+    return secrets.is_sensitive_key(key)
 
 
 def is_secret_value(value: str | None) -> bool:

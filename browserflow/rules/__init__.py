@@ -13,11 +13,14 @@ from collections.abc import Callable, Mapping, Sequence
 from browserflow.contracts import Action, DecideInput, Decision
 from browserflow.rules.clicks import ClickChoice, choose_click, host_allowed, same_page, unhelpful_urls
 from browserflow.rules.forms import FormPlan, click, is_irreversible, plan_forms
+from browserflow.rules.harm import harmful_unasked
 from browserflow.rules.text import overlap, tokens
+from browserflow.secrets import is_sensitive_key
 
 __all__ = [
     "decide_rules",
     "goal_words",
+    "harmful_unasked",
     "host_allowed",
     "is_irreversible",
     "same_page",
@@ -36,8 +39,8 @@ def goal_words(goal: str) -> list[str]:
 def _data_words(data: Mapping[str, str], goal: Sequence[str]) -> list[str]:
     """Words of the task's plain data values (not secrets, e-mails, numbers or URLs) that help pick links."""
     out: list[str] = []
-    for value in data.values():
-        if value.startswith("env:") or len(value) > 80 or _NOT_WORDS.search(value.strip()):
+    for key, value in data.items():
+        if value.startswith("env:") or is_sensitive_key(key) or len(value) > 80 or _NOT_WORDS.search(value.strip()):
             continue
         for t in tokens(value):
             if t not in out and t not in goal and len(t) > 1:
@@ -141,9 +144,11 @@ def decide_rules(inp: DecideInput) -> Decision:
     failed = list(inp.failed_actions)
 
     def pick_click() -> ClickChoice | None:
-        return choose_click(snap.elements, snap.url, goal, data_words, failed, inp.allowed_domains, inp.history)
+        return choose_click(
+            snap.elements, snap.url, goal, data_words, failed, inp.allowed_domains, inp.history, inp.goal
+        )
 
-    plan = plan_forms(snap.elements, inp.data, goal, failed, snap.truncated)
+    plan = plan_forms(snap.elements, inp.data, goal, failed, snap.truncated, inp.goal)
     decision = _form_decision(plan, latency) if plan is not None else None
     choice: ClickChoice | None = None
     if decision is not None and plan is not None and len(plan.matched) == 1 and plan.fields <= 2:

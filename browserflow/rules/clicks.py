@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from browserflow.browser.hosts import HostPolicy
 from browserflow.contracts import Action, Element, StepRecord
 from browserflow.rules.forms import BUTTON_TYPES, click, collect_fields, same_action
+from browserflow.rules.harm import harmful_unasked
 from browserflow.rules.text import token_match, tokens, url_tokens
 
 __all__ = ["ClickChoice", "choose_click", "host_allowed", "same_page", "unhelpful_urls"]
@@ -29,14 +31,10 @@ def same_page(url: str) -> str:
 
 
 def host_allowed(url: str, allowed_domains: Sequence[str]) -> bool:
+    """The browser guard's rule (``browserflow.browser.hosts``): a link the page would refuse is no choice."""
     if not allowed_domains:
         return True
-    host = (urlsplit(url).hostname or "").lower()
-    for d in allowed_domains:
-        d = d.lower().strip().split(":")[0].lstrip(".")
-        if d and (host == d or host.endswith("." + d)):
-            return True
-    return False
+    return HostPolicy.of(allowed_domains).refusal(url) is None
 
 
 def unhelpful_urls(history: Sequence[StepRecord]) -> set[str]:
@@ -130,8 +128,13 @@ def choose_click(
     failed: Sequence[Action],
     allowed_domains: Sequence[str],
     history: Sequence[StepRecord],
+    goal_text: str | None = None,
 ) -> ClickChoice | None:
-    """The link or button whose name, context (table row, list item) and href words best overlap the goal."""
+    """The link or button whose name, context (table row, list item) and href words best overlap the goal.
+
+    A harmful-looking one the goal does not ask for ("Delete account", "Unsubscribe", "Pay now"; see
+    ``browserflow.rules.harm``) is never chosen, whatever goal words it repeats."""
+    whole_goal = " ".join(goal) if goal_text is None else goal_text
     field_refs = {e.ref for f in collect_fields(elements) for e in f.elements}
     here = same_page(current_url) if current_url else ""
     bad_urls = unhelpful_urls(history)
@@ -144,6 +147,8 @@ def choose_click(
         is_link = e.role == "link" or e.tag in {"a", "area"}
         is_button = e.role in {"button", "tab", "menuitem"} or (e.tag == "input" and e.type in BUTTON_TYPES)
         if not (is_link or is_button) or e.type == "reset":
+            continue
+        if harmful_unasked(f"{e.name} {e.label}", whole_goal):
             continue
         s, matched = matcher.score(e)
         if s < MIN_SCORE:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from browserflow.contracts import Action, Element, Option
+from browserflow.rules.harm import harmful_unasked
 from browserflow.rules.text import field_tokens, norm, overlap, similarity, tokens
 
 __all__ = [
@@ -336,6 +337,7 @@ def plan_form(
     goal_tokens: Sequence[str],
     failed: Sequence[Action],
     truncated: bool,
+    goal_text: str | None = None,
 ) -> FormPlan:
     """The actions that fill ``form`` from ``data`` and submit it."""
     assigned = assign(data, fields)
@@ -371,15 +373,21 @@ def plan_form(
             missing.append(f"{act.kind} '{act.label}' failed before")
             continue
         actions.append(act)
-    submit = find_submit(form, elements, goal_tokens, failed)
+    submit = find_submit(form, elements, goal_tokens, failed, goal_text)
     weakest = min((s for _, s in assigned.values()), default=0.0)
     return FormPlan(form, actions, matched, weakest, missing, submit, len(fields))
 
 
 def find_submit(
-    form: int | None, elements: Sequence[Element], goal_tokens: Sequence[str], failed: Sequence[Action]
+    form: int | None,
+    elements: Sequence[Element],
+    goal_tokens: Sequence[str],
+    failed: Sequence[Action],
+    goal_text: str | None = None,
 ) -> Element | None:
-    """The button that submits ``form``: type=submit first, then the button whose words best fit the goal."""
+    """The button that submits ``form``: type=submit first, then the button whose words best fit the goal;
+    never a harmful-looking one the goal does not ask for (``browserflow.rules.harm``)."""
+    whole_goal = " ".join(goal_tokens) if goal_text is None else goal_text
     best: tuple[float, int, Element] | None = None
     for i, e in enumerate(elements):
         if e.disabled or e.form != form:
@@ -388,7 +396,7 @@ def find_submit(
         if not is_button or e.type in {"reset"}:
             continue
         words = f"{e.name} {e.label}"
-        if _NOT_SUBMIT.search(words):
+        if _NOT_SUBMIT.search(words) or harmful_unasked(words, whole_goal):
             continue
         if (
             form is None
@@ -421,6 +429,7 @@ def plan_forms(
     goal_tokens: Sequence[str],
     failed: Sequence[Action],
     truncated: bool,
+    goal_text: str | None = None,
 ) -> FormPlan | None:
     """Plan every form that some data key fits; return the best (most keys matched, then best scores)."""
     fields = collect_fields(elements)
@@ -431,7 +440,7 @@ def plan_forms(
         by_form.setdefault(f.form, []).append(f)
     best: tuple[tuple[float, ...], FormPlan] | None = None
     for form, form_fields in by_form.items():
-        plan = plan_form(form, form_fields, elements, data, goal_tokens, failed, truncated)
+        plan = plan_form(form, form_fields, elements, data, goal_tokens, failed, truncated, goal_text)
         if not plan.matched:
             continue
         rank = (float(len(plan.matched)), plan.weakest, float(not plan.missing), -float(form_fields[0].index))

@@ -21,7 +21,15 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from browserflow.config import Settings
-from browserflow.contracts import TERMINAL_STATUSES, Action, StepRecord, TaskRequest, TaskResult, TaskStatus
+from browserflow.contracts import (
+    TERMINAL_STATUSES,
+    Action,
+    StepRecord,
+    TaskRequest,
+    TaskResult,
+    TaskStatus,
+    without_userinfo,
+)
 from browserflow.errors import StoreError
 from browserflow.replay import entry_point
 from browserflow.store.engine import describe_db_error, make_engine, safe_url
@@ -166,7 +174,7 @@ class Store:
             request_id=request.request_id,
             goal=request.goal,
             site=request.site,
-            start_url=request.start_url,
+            start_url=without_userinfo(request.start_url),
             goal_signature=goal_signature(request.goal, request.data),
             status=TaskStatus.RUNNING.value,
             created_at=started,
@@ -330,23 +338,36 @@ class Store:
 
     def record_recovery(self, record: RecoveryRecord) -> None:
         """Record a recovery attempt; recording it again (e.g. 'pending' then 'recovered') updates the row."""
+        self.record_recoveries([record])
+
+    def record_recoveries(self, records: Sequence[RecoveryRecord]) -> None:
+        """Record several recovery attempts in one transaction; each an upsert on (workflow_id, step, attempt_no)."""
+        if not records:
+            return
         now = _utcnow()
-        values: dict[str, Any] = {
-            "error_type": record.error_type,
-            "strategy": record.strategy,
-            "outcome": record.outcome,
-            "detail": record.detail,
-            "recorded_at": now,
-        }
-        stmt = self._insert(_recoveries).values(
-            workflow_id=record.workflow_id, step=record.step, attempt_no=record.attempt_no, **values
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["workflow_id", "step", "attempt_no"], set_={k: stmt.excluded[k] for k in values}
-        )
-        with self._write("record_recovery") as conn:
-            self._ensure_task(conn, record.workflow_id, now)
-            conn.execute(stmt)
+        rows = [
+            {
+                "workflow_id": r.workflow_id,
+                "step": r.step,
+                "attempt_no": r.attempt_no,
+                "error_type": r.error_type,
+                "strategy": r.strategy,
+                "outcome": r.outcome,
+                "detail": r.detail,
+                "recorded_at": now,
+            }
+            for r in records
+        ]
+        keys = ("error_type", "strategy", "outcome", "detail", "recorded_at")
+        with self._write("record_recoveries") as conn:
+            for workflow_id in sorted({r.workflow_id for r in records}):
+                self._ensure_task(conn, workflow_id, now)
+            for row in rows:
+                stmt = self._insert(_recoveries).values(**row)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=["workflow_id", "step", "attempt_no"], set_={k: stmt.excluded[k] for k in keys}
+                )
+                conn.execute(stmt)
 
     def list_recoveries(self, workflow_id: str) -> list[RecoveryInfo]:
         query = (
@@ -458,7 +479,7 @@ class Store:
             template=goal_template(request.goal, {k: request.data[k] for k in bound} or None),
             workflow_id=workflow_id,
             now=now,
-            start_url=request.start_url,
+            start_url=without_userinfo(request.start_url),
             links=entry_point([s for s in steps if isinstance(s, StepRecord)]) if deep_links else [],
         )
 

@@ -1,15 +1,15 @@
-"""Connecting to Temporal the same way everywhere: pydantic data converter, TLS and API key settings."""
+"""Connecting to Temporal the same way everywhere: the encrypting data converter, TLS and API key settings."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import TLSConfig
 
 from browserflow.config import Settings
+from browserflow.temporal.codec import data_converter
 
 __all__ = ["connect", "metrics_runtime"]
 
@@ -20,8 +20,13 @@ def metrics_runtime(port: int) -> Runtime:
 
 
 async def connect(settings: Settings | None = None, runtime: Runtime | None = None) -> Client:
-    """A client for ``settings`` (default: from the environment), with the pydantic data converter."""
+    """A client for ``settings`` (default: from the environment), with :func:`~browserflow.temporal.codec.data_converter`.
+
+    The key ring is resolved before any connection: a missing (production) or malformed ring raises an
+    :class:`~browserflow.errors.EncryptionError` naming the variable, whether or not a server is up.
+    """
     settings = settings or Settings.from_env()
+    converter = data_converter(settings)
     tls: bool | TLSConfig = settings.temporal_tls or bool(settings.temporal_api_key)
     if settings.temporal_tls_cert and settings.temporal_tls_key:
         tls = TLSConfig(
@@ -32,7 +37,7 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
         return await Client.connect(
             settings.temporal_address,
             namespace=settings.temporal_namespace,
-            data_converter=pydantic_data_converter,
+            data_converter=converter,
             tls=tls,
             api_key=settings.temporal_api_key,
             runtime=runtime,

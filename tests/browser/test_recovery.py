@@ -117,17 +117,21 @@ async def test_page_timeout_is_reloaded(pool: BrowserPool, site: DemoSite) -> No
 async def test_expired_login_signs_in_again_and_reaches_the_target(
     pool: BrowserPool, site: DemoSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BF_UNIT_PASSWORD", site.password)
+    monkeypatch.setenv("BROWSERFLOW_SECRET_UNIT_PASSWORD", site.password)
     site.faults.session_expires_after = 1
-    credentials = {"username": site.username, "password": "env:BF_UNIT_PASSWORD"}
+    credentials = {"username": site.username, "password": "env:BROWSERFLOW_SECRET_UNIT_PASSWORD"}
     opened = await pool.open("recovery-login")
     try:
         page = opened.page
-        await page.goto(site.url("/login?next=/schedule"))
-        await page.fill("#username", site.username)
-        await page.fill("#password", site.password)
-        await page.click("button[type=submit]")
+        await recovery.navigate(opened, site.url("/login?next=/schedule"), ["127.0.0.1"])
+        sign_in = [  # the session signs in itself: that page becomes the site's recorded login page
+            Action(kind="fill", selector="#username", data_key="username", value=credentials["username"]),
+            Action(kind="fill", selector="#password", data_key="password", value=credentials["password"]),
+            Action(kind="click", selector="button[type=submit]", label="Sign in"),
+        ]
+        await recovery.perform(opened, sign_in, ["127.0.0.1"])
         await page.wait_for_url("**/schedule")
+        assert opened.login_url.split("?")[0] == site.url("/login")
         account = Action(kind="click", selector="nav a[href='/account']", label="My account")
         attempts = await recovery.perform(opened, [account], ["127.0.0.1"], credentials=credentials)
         assert [(a.error_type, a.strategy, a.outcome) for a in attempts] == [

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["FakeHTTPServer", "RecordedRequest", "Response"]
+__all__ = ["FakeHTTPServer", "RecordedRequest", "Response", "all_tiers"]
 
 
 @dataclass
@@ -150,3 +150,18 @@ class FakeHTTPServer:
     def requests_to(self, path: str, method: str = "POST") -> list[RecordedRequest]:
         with self._lock:
             return [r for r in self.requests if r.path.split("?")[0] == path and r.method == method]
+
+
+def all_tiers(ollama: Any, claude: Any, timeout_s: float = 5) -> Any:
+    """LLM settings with every tier on, pointed at the two fakes (an Ollama and an Anthropic server)."""
+    from pydantic import SecretStr
+
+    from browserflow.llm import LLMSettings
+
+    return LLMSettings(
+        tiers=["rules", "ollama", "claude"],
+        ollama_host=ollama.url,
+        anthropic_api_key=SecretStr(claude.api_key),
+        anthropic_base_url=claude.url,
+        timeout_s=timeout_s,
+    )

@@ -115,6 +115,13 @@ def test_list_tasks_filters_newest_first(store: Store) -> None:
     assert len(store.list_tasks(limit=1)) == 1
 
 
+def test_credentials_in_a_start_url_are_never_stored(store: Store) -> None:
+    store.record_task_started("wf-auth", _request(start_url="http://eden:s3cret@a.test:8080/login"))
+    task = store.get_task("wf-auth")
+    assert task is not None and task.start_url == "http://a.test:8080/login" and task.site == "a.test:8080"
+    assert "s3cret" not in task.model_dump_json()
+
+
 def test_same_step_twice_is_one_row(store: Store) -> None:
     store.record_task_started("wf-1", _request())
     store.record_step(_step(1), "wf-1")

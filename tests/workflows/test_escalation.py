@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from browserflow.contracts import TaskStatus
 from browserflow.llm import LLMSettings, build_router
@@ -17,6 +16,7 @@ from browserflow.snapshot import take_snapshot
 from client.sdk import BrowserTasks
 from demo import DemoSite
 from tests.conftest import Engine
+from tests.fakes import all_tiers
 from tests.fakes.anthropic_server import AnthropicReply, FakeAnthropic
 from tests.fakes.ollama_server import FakeOllama, OllamaReply
 from tests.workflows.test_task import demo_request
@@ -52,13 +52,7 @@ async def _tasks(engine: Engine, settings: LLMSettings) -> AsyncIterator[Browser
 @pytest.fixture
 async def llm_tasks(engine: Engine, fakes: tuple[FakeOllama, FakeAnthropic]) -> AsyncIterator[BrowserTasks]:
     ollama, claude = fakes
-    settings = LLMSettings(
-        tiers=["rules", "ollama", "claude"],
-        ollama_host=ollama.url,
-        anthropic_api_key=SecretStr(claude.api_key),
-        anthropic_base_url=claude.url,
-        timeout_s=5,
-    )
+    settings = all_tiers(ollama, claude)
     async for tasks in _tasks(engine, settings):
         yield tasks
 

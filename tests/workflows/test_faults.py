@@ -127,12 +127,12 @@ async def test_error_burst_backs_off_and_succeeds(engine: Engine, site: DemoSite
 async def test_expired_login_reauthenticates_with_the_task_credentials(
     engine: Engine, site: DemoSite, caplog: pytest.LogCaptureFixture, recoveries: None
 ) -> None:
-    os.environ["BF_TEST_FAULTS_PASSWORD"] = site.password
+    os.environ["BROWSERFLOW_SECRET_TEST_FAULTS_PASSWORD"] = site.password
     site.faults.session_expires_after = 1  # the second authenticated request finds the session expired
     request = {
         "goal": "Open my account",
         "start_url": site.url("/login?next=/schedule"),
-        "data": {"username": site.username, "password": "env:BF_TEST_FAULTS_PASSWORD"},
+        "data": {"username": site.username, "password": "env:BROWSERFLOW_SECRET_TEST_FAULTS_PASSWORD"},
         "success_text": "Welcome back",
         "max_steps": 6,
         "timeout": 90,

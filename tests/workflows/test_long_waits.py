@@ -7,12 +7,12 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from browserflow.browser.pool import BrowserPool
 from browserflow.contracts import TaskStatus
 from browserflow.store import Store
+from browserflow.temporal.codec import data_converter
 from browserflow.temporal.search_attributes import ALL as SEARCH_ATTRIBUTES
 from client.sdk import BrowserTasks
 from demo import DemoSite
@@ -27,7 +27,7 @@ async def skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping_v2(
         dev_server_existing_path=temporal_binary(),
         dev_server_extra_args=["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"],
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(),
         search_attributes=SEARCH_ATTRIBUTES,
         dev_server_log_level="error",
     )

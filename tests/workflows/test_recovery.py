@@ -201,7 +201,8 @@ async def test_restarting_the_dev_server_mid_run_loses_nothing(tmp_path: Path, s
     import socket
 
     from temporalio.client import Client
-    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    from browserflow.temporal.codec import data_converter
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -220,7 +221,7 @@ async def test_restarting_the_dev_server_mid_run_loses_nothing(tmp_path: Path, s
     }
     worker = WorkerProcess(env)
     try:
-        client = await Client.connect(f"127.0.0.1:{port}", data_converter=pydantic_data_converter)
+        client = await Client.connect(f"127.0.0.1:{port}", data_converter=data_converter())
         tasks = BrowserTasks(client, env["BROWSERFLOW_TASK_QUEUE"])
         site.faults.slow_ms = 1000
         site.faults.slow_count = 1000
@@ -233,7 +234,7 @@ async def test_restarting_the_dev_server_mid_run_loses_nothing(tmp_path: Path, s
         server.stop()
         server.start()
         site.faults.slow_count = 0
-        client = await Client.connect(f"127.0.0.1:{port}", data_converter=pydantic_data_converter)
+        client = await Client.connect(f"127.0.0.1:{port}", data_converter=data_converter())
         result = await BrowserTasks(client, env["BROWSERFLOW_TASK_QUEUE"]).get(handle.id).result()
         assert result.status == TaskStatus.SUCCEEDED, result.reason
         assert site.registration_count() == 1

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateFailedError
 
 from browserflow.contracts import Approve, Reject, TaskStatus
+from browserflow.errors import RequestInvalid
 from browserflow.temporal.search_attributes import TASK_STATUS
 from client.sdk import ReviewRefused, TaskHandle
 from demo import DemoSite
@@ -71,8 +71,8 @@ async def test_malformed_or_unexpected_verbs_are_refused_and_change_nothing(engi
     raw = engine.client.get_workflow_handle(handle.id)
     with pytest.raises(WorkflowUpdateFailedError, match="update failed") as info:
         await raw.execute_update("reject", {"reason": ""})  # a malformed payload is refused by the worker
-    assert "Failed decoding arguments" in str(info.value.cause)
-    with pytest.raises(ValidationError, match="reason"):  # the SDK names the field before sending
+    assert "reject' refused: malformed payload: reason" in str(info.value.cause)
+    with pytest.raises(RequestInvalid, match="reason"):  # the SDK names the field before sending
         await handle.reject("")
     with pytest.raises(ReviewRefused, match="selector"):
         await handle.instruct({"kind": "click", "label": "somewhere"})

@@ -18,7 +18,7 @@ from tests.conftest import Engine
 
 pytestmark = pytest.mark.integration
 
-ENV = "BF_TEST_POOL_PASSWORD"
+ENV = "BROWSERFLOW_SECRET_POOL_PASSWORD"  # an allowed name (the prefix): see browserflow.secrets
 
 
 def login_request(site: DemoSite) -> dict[str, object]:
@@ -47,8 +47,11 @@ async def test_secret_is_used_but_never_recorded(
     # workflow history: raw protobuf bytes (payloads unencoded) and its JSON form
     history = await engine.client.get_workflow_handle(handle.id).fetch_history()
     raw = b"".join(e.SerializeToString() for e in history.events)
-    assert f"env:{ENV}".encode() in raw  # the reference travels (the search can find payload text) ...
-    assert secret.encode() not in raw  # ... the value does not
+    assert secret.encode() not in raw  # payloads are sealed by the codec: neither the value ...
+    assert f"env:{ENV}".encode() not in raw  # ... nor even the reference is readable in the raw history
+    started = history.events[0].workflow_execution_started_event_attributes
+    decoded = await engine.client.data_converter.decode(started.input.payloads, [dict])
+    assert decoded[0]["data"]["password"] == f"env:{ENV}"  # decoded, the reference travels; the value does not
     as_json = history.to_json() + "".join(MessageToJson(e) for e in history.events)
     assert secret not in as_json
 

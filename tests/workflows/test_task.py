@@ -80,11 +80,15 @@ async def test_search_attributes_and_summaries_are_set(engine: Engine, site: Dem
         return handle.id in {r.task_id for r in rows}
 
     await eventually(listed, what="the task to be listed by status and site")
-    # activity summaries make the history readable in the Web UI
-    summaries = []
+    # activity summaries make the history readable in the Web UI (through the codec server: they are encrypted)
+    summaries: list[str] = []
+    converter = engine.client.data_converter
     async for event in engine.client.get_workflow_handle(handle.id).fetch_history_events():
         if event.user_metadata and event.user_metadata.HasField("summary"):
-            summaries.append(event.user_metadata.summary.data.decode())
+            raw = event.user_metadata.summary
+            assert b"Class schedule" not in raw.data, "a summary is stored encrypted"
+            [text] = await converter.decode([raw], [str])
+            summaries.append(text)
     assert any("click 'Class schedule'" in s for s in summaries), summaries
     assert any("fill 5 fields" in s or "fill" in s for s in summaries)
 
