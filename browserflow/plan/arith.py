@@ -10,6 +10,8 @@ from fractions import Fraction
 __all__ = ["solve"]
 
 _OPS = {"\u00d7": "*", "\u00f7": "/", "\u2212": "-", "\u2013": "-"}  # times, divide, minus sign, en dash
+_TIMES_X = re.compile(r"(\d)\s*[xX]\s*(?=\d)")
+_COEFFICIENT = re.compile(r"(\d)(?=[a-z])", re.I)
 _PROBLEM = re.compile(r"^[\d\s.+\-*/\u00d7\u00f7\u2212\u2013()=a-z?]+$", re.I)
 
 
@@ -52,6 +54,10 @@ def solve(problem: str) -> str | None:
         return None
     for k, v in _OPS.items():
         text = text.replace(k, v)
+    text = _TIMES_X.sub(r"\1 * ", text)  # "7 x 6": a times sign written as a letter between two numbers
+    text = _COEFFICIENT.sub(r"\1 * ", text)  # "3x = 12": a coefficient
+    if not re.search(r"\d\s*[-+*/]\s*[\d(a-z]|[a-z)]\s*[-+*/]\s*\d|=", text, re.I):
+        return None  # a lone number ("0", "15 / 15sec" has letters) is no problem to solve
     unknowns = set(re.findall(r"[a-z]", text, re.I))
     if len(unknowns) > 1:
         return None

@@ -159,3 +159,14 @@ def test_a_paragraph_is_read_never_clicked() -> None:
                                                          href="http://app.test/schedule"))
     d, _ = decide("Open the class schedule", snap)
     assert [a.ref for a in d.actions] == ["l"]
+
+
+def test_a_lone_number_on_the_page_is_no_math_problem() -> None:
+    goal = "Solve the math problem and type your answer into the textbox. Press submit when done."
+    snap = page(box("a"), button("go", "Submit"), el("q", "div", static=True, name=goal),
+                el("p", "div", static=True, name="7 x 6 ="), el("n", "span", static=True, name="0"))
+    d, _ = decide(goal, snap)
+    assert _filled(d.actions) == {"a": "42"}
+    d, _ = decide(goal, page(box("a"), button("go", "Submit"), el("n", "span", static=True, name="0"),
+                             el("t", "span", static=True, name="10 / 10sec")))
+    assert not _filled(d.actions)
