@@ -388,7 +388,7 @@
     const name = clip(collapse(el.innerText || el.textContent), MAX_NAME);
     if (!name) continue;
     candidates.push({ el, tag, type: "", role: "", label: "", name, isStatic: true, pointer: (pointer && !parentPointer) || handler });
-    listed.add(el);
+    if (own.length <= 80 || handler) listed.add(el);  // a long paragraph is listed to be read; its parts stay targets
     statics += 1;
   }
   const active = document.activeElement;

@@ -378,3 +378,12 @@ async def test_icon_only_controls_are_named_by_title_id_class_and_image(page: Pa
     assert all(e.pointer for e in icons.values())
     assert not any("decorative" in e.name for e in snap.elements), "no pointer cursor: not a control"
     assert await page.locator(icons["send reply"].selector).get_attribute("id") == "send-reply"
+
+
+async def test_a_long_paragraph_is_listed_to_be_read_and_its_links_stay_targets(page: Page) -> None:
+    words = " ".join(["lorem ipsum dolor sit amet"] * 6)
+    await page.set_content(f'<p>{words} <span style="cursor:pointer" onclick="1">vitae</span> {words}</p>')
+    snap = await take_snapshot(page)
+    para = [e for e in snap.elements if e.static and e.tag == "p"]
+    assert para and para[0].name.startswith("lorem ipsum") and len(para[0].name) <= 200
+    assert any(e.name == "vitae" and e.pointer for e in snap.elements), "the paragraph's link is still listed"
