@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import tempfile
 import threading
 import time
 import uuid
@@ -354,11 +355,15 @@ class BrowserPool:
         try:
             if keep:
                 # recorded to a side file, kept only once scrubbed of the session's secrets (trace_scrub)
+                # the raw trace goes to a private temporary directory, never beside the kept artifacts, so a
+                # crash before the scrub leaves nothing unscrubbed where traces are kept
                 target = session.trace_path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                raw = target.with_name(target.name + ".raw")
-                await session.context.tracing.stop(path=raw)
-                clean = await asyncio.to_thread(trace_scrub.scrub_trace, raw, target, set(session.secret_values))
+                with tempfile.TemporaryDirectory(prefix="browserflow-trace-") as tmp:
+                    raw = Path(tmp) / (target.name + ".raw")
+                    await session.context.tracing.stop(path=raw)
+                    values = set(session.secret_values)
+                    clean = await asyncio.to_thread(trace_scrub.scrub_trace, raw, target, values)
                 if clean:
                     log.info("saved the trace of task %s to %s", session.task_id, target)
                 else:
