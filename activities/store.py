@@ -52,15 +52,7 @@ def recovery_records(
     for step, attempts in extra.items():
         by_step[int(step)].extend(attempts)
     return [
-        RecoveryRecord(
-            workflow_id=workflow_id,
-            step=step,
-            attempt_no=number,
-            error_type=attempt.error_type,
-            strategy=attempt.strategy,
-            outcome=attempt.outcome,
-            detail=f"attempt {attempt.attempt}" + (f": {attempt.detail}" if attempt.detail else ""),
-        )
+        RecoveryRecord.from_attempt(workflow_id, step, number, attempt)
         for step in sorted(by_step)
         for number, attempt in enumerate(by_step[step], 1)
     ]

@@ -149,14 +149,15 @@ def _compile(goal: str, data: Mapping[str, str]) -> GoalPlan:
     drafts: list[Draft] = []
     unparsed: list[str] = []
     orphans: list[Constraint] = []  # 'do not …' before any intent: attached to the next one
-    message = read_message_goal(masked, quotes)
-    copied = read_copy(masked, quotes) if message is None else None
-    looked_up = read_lookup(masked, quotes) if message is None and copied is None else None
-    if looked_up is not None:  # find someone in a directory, then click one of their details
-        message = looked_up
-    if message is not None:  # a goal about one message reads as a whole sentence
-        drafts, masked = message, ""
-    elif copied is not None:  # a value carried over from the page, then the rest of the goal
+    # whole-sentence readers, in order: one message; a value carried over from the page (then the rest of the
+    # goal is read as clauses); someone looked up in a directory
+    whole = read_message_goal(masked, quotes)
+    copied = read_copy(masked, quotes) if whole is None else None
+    if whole is None and copied is None:
+        whole = read_lookup(masked, quotes)
+    if whole is not None:
+        drafts, masked = whole, ""
+    elif copied is not None:
         drafts, masked = copied
     for clause in split_clauses(masked):
         neg = _NEGATION.match(clause)

@@ -30,18 +30,17 @@ def _calls_for(intent: Intent) -> bool:
 
 def write_gate(inp: DecideInput, decision: Decision) -> str | None:
     """None when ``decision`` may run; else why not (the review reason is then ``unsure_write``)."""
-    by_ref0 = {e.ref: e for e in inp.snapshot.elements}
+    snap = inp.snapshot
+    elements = snap.elements
+    by_ref = {e.ref: e for e in elements}
     for a in decision.actions:  # 0. nothing harmful-looking the goal does not ask for ("Delete account …")
-        e = by_ref0.get(a.ref or "")
+        e = by_ref.get(a.ref or "")
         said = " ".join(x for x in (a.label, e.name if e else "", e.label if e else "") if x)
         if a.kind in {"click", "press", "check", "select"} and harmful_unasked(said, inp.goal):
             return f"'{a.label}' looks harmful (it deletes, cancels or pays) and the goal does not ask for that"
     commits = [a for a in decision.actions if a.irreversible]
     if not commits:
         return None
-    snap = inp.snapshot
-    elements = snap.elements
-    by_ref = {e.ref: e for e in elements}
     plan = inp.plan
     intents = plan.plan.intents if plan is not None else []
     current = plan.current if plan is not None else None

@@ -25,7 +25,7 @@ from browserflow.plan.match import (
     is_text_field,
     with_implicit_labels,
 )
-from browserflow.plan.model import Expectation, Intent, Target
+from browserflow.plan.model import COPY_NEAR, Expectation, Intent, Target
 from browserflow.plan.moves import expand, focus, navigate, press, search
 from browserflow.plan.records import ground_record
 from browserflow.plan.signin import implicit_login, login
@@ -99,14 +99,16 @@ def _fill(step: Step) -> Grounded | None:
         chosen = [empty[0] if empty else cands[0].element]
     actions: list[Action] = []
     by_label = it.value.source == "page" and not it.value.literal  # "the value that goes with each label"
+    near = it.value.source == "copy" and it.value.literal in COPY_NEAR
+    shown = step.inp.snapshot if near else snap  # "the text below" is read next to the instructions
     for e in chosen:
         spec = it.value
         if by_label:
             label = (e.label or e.name or e.placeholder or "").strip().rstrip(":").strip()
-            spec = spec.model_copy(update={"literal": label}) if label else spec
-        near = spec.source == "copy" and spec.literal in ("text below", "text above")
-        shown = step.inp.snapshot if near else snap  # "the text below" is read next to the instructions
-        value, key = resolve_value(spec, step.data, shown, e) if spec.literal or not by_label else (None, None)
+            if not label:
+                return None  # a field with no label of its own has no value next to it
+            spec = spec.model_copy(update={"literal": label})
+        value, key = resolve_value(spec, step.data, shown, e)
         if value is None:
             return None
         actions.append(field_action("fill", e, value, key, spec, step.index))

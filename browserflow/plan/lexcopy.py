@@ -13,7 +13,7 @@ import re
 from browserflow.plan.lexdraft import Draft
 from browserflow.plan.lexicon import ORDINAL_WORDS
 from browserflow.plan.lexquote import Quotes
-from browserflow.plan.model import Constraint, ValueSpec
+from browserflow.plan.model import COPY_MATH, Constraint, ValueSpec
 from browserflow.plan.phrases import parse_target
 
 __all__ = ["read_copy"]
@@ -88,11 +88,11 @@ def read_copy(masked: str, quotes: Quotes) -> tuple[list[Draft], str] | None:
                      constraints=[Constraint(kind="all", text="each label")], text=quotes.unmask(masked.strip()))
         fill.target.words = ""
         fill.target.role = fill.target.role or "textbox"
-        return [fill], re.sub(r"^(?:\s*,\s*|\s+)(?:and\s+|then\s+)*", "", m.group("rest") or "")
-    for pattern, noun in ((_SOLVE, "math problem"), (_BELOW, "text")):
+        return [fill], _rest(m.group("rest"))
+    for pattern in (_SOLVE, _BELOW):
         m = pattern.match(masked.strip())
         if m:
-            kind = noun if noun != "text" else f"text {m.group('where').lower()}"
+            kind = COPY_MATH if pattern is _SOLVE else f"text {m.group('where').lower()}"  # one of COPY_NEAR
             spec = ValueSpec(source="copy", literal=kind)
             fill = Draft("fill", target=parse_target(m.group("dest"), quotes), value=spec,
                          text=quotes.unmask(masked.strip()[: m.start("rest") if m.group("rest") else None]))
@@ -107,5 +107,5 @@ def read_copy(masked: str, quotes: Quotes) -> tuple[list[Draft], str] | None:
     spec = ValueSpec(source="copy", literal=_noun(m.group("noun")), ordinal=ordinal, word=word)
     target = parse_target(re.sub(r"\s+(?:below|above)$", "", m.group("dest").strip(), flags=re.I), quotes)
     fill = Draft("fill", target=target, value=spec, text=quotes.unmask(masked.strip()[: m.start("rest") if m.group("rest") else None]))
-    rest = re.sub(r"^(?:\s*,\s*|\s+)(?:and\s+|then\s+)*", "", m.group("rest") or "")
+    rest = _rest(m.group("rest"))
     return [fill], rest

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from browserflow.plan.lexdraft import Draft
-from browserflow.plan.lexquote import Quotes
+from browserflow.plan.lexquote import Quotes, drop_polite_tail
 from browserflow.plan.phrases import TargetParts
 
 __all__ = ["read_lookup"]
@@ -23,12 +23,9 @@ _LOOKUP = re.compile(
 )
 
 
-_POLITE_TAIL = re.compile(r"[\s,]*(?:please|thanks|thank\s+you)\s*([.!]*)$", re.I)
-
-
 def read_lookup(masked: str, quotes: Quotes) -> list[Draft] | None:
     """The click draft of a directory look-up goal (entity = the person, words = the detail), or None."""
-    m = _LOOKUP.match(_POLITE_TAIL.sub("", masked.strip()))
+    m = _LOOKUP.match(drop_polite_tail(masked))
     if not m:
         return None
     who = quotes.unmask(m.group("who")).strip().strip("\"'")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from browserflow.plan.lexdraft import Draft
-from browserflow.plan.lexquote import Quotes
+from browserflow.plan.lexquote import Quotes, drop_polite_tail
 from browserflow.plan.model import ValueSpec
 from browserflow.plan.phrases import TargetParts
 
@@ -48,7 +48,6 @@ _REPLY = [
     re.compile(r"\brepl(?:y|ies)\b.*?\bwith\s+(?:the\s+)?(?:text|message|words?|reply|answer)?\s*,?\s*(?P<t>.+?)\s*[.!]?\s*$", re.I),
     re.compile(rf"\b(?i:e-?mail|write|message)\s+{_name('x')}\s+(?:the|a|this)\s+(?:message|text|reply|note)\s*,?\s*(?P<t>.+?)\s*[.!]?\s*$"),
 ]
-_POLITE_TAIL = re.compile(r"[\s,]*(?:please|thanks|thank\s+you)\s*[.!]*$", re.I)
 _DELETE = re.compile(r"\b(?:delete|deleted|trash|trashed|remove|removed|discard|throw\s+away)\b", re.I)
 _TRASH = re.compile(r"\btrash\b", re.I)
 _IMPORTANT = re.compile(r"\b(?:star|starred|important|flag|flagged)\b", re.I)
@@ -86,7 +85,7 @@ def read_message_goal(masked: str, quotes: Quotes) -> list[Draft] | None:
     """The drafts of a goal about one message (open it, then reply/forward/delete/star), or None."""
     if not _MSGS_ALONE.search(masked):
         return None
-    masked = _POLITE_TAIL.sub("", masked.strip())
+    masked = drop_polite_tail(masked)
     for pattern in _REPLY:
         m = pattern.search(masked)
         if not m:

@@ -106,6 +106,14 @@ def _sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+_POLITE_TAIL = re.compile(r"[\s,]*(?:please|thanks|thank\s+you)\s*[.!]*$", re.I)
+
+
+def drop_polite_tail(text: str) -> str:
+    """A whole goal without a closing 'please' / 'thanks' ('…, please.'): for the readers of whole sentences."""
+    return _POLITE_TAIL.sub("", text.strip())
+
+
 def clean(clause: str) -> str:
     """Drop politeness and connective words around a clause: 'please click Submit.' -> 'click Submit'."""
     prev = None
@@ -185,4 +193,4 @@ def split_clauses(masked: str) -> list[str]:
     return clauses
 
 
-__all__ += ["clean", "has_quote", "strip_quotes"]
+__all__ += ["clean", "drop_polite_tail", "has_quote", "strip_quotes"]

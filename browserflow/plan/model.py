@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "COPY_MATH",
+    "COPY_NEAR",
     "WRITE_VERBS",
     "Constraint",
     "ConstraintKind",
@@ -60,6 +62,10 @@ Verb = Literal[
 WRITE_VERBS = frozenset({"create", "edit", "delete", "add_to", "remove_from", "submit", "confirm", "login"})
 
 ValueSource = Literal["literal", "data", "page", "copy"]
+COPY_MATH = "math problem"
+"""A ``copy`` value's source that is the answer to the math problem the page shows."""
+COPY_NEAR = ("text below", "text above")
+"""``copy`` value sources read next to the page's own instructions, not from one element."""
 Transform = Literal["lower", "upper", "title", "date", "time", "trim"]
 
 
@@ -88,7 +94,7 @@ class ValueSpec(BaseModel):
             base = f'goal literal "{self.literal}"'
         elif self.source == "page":
             base = f'page value of "{self.literal}"' if self.literal else "page value next to each field's label"
-        elif self.source == "copy" and self.literal == "math problem":
+        elif self.source == "copy" and self.literal == COPY_MATH:
             base = "page: the answer to the math problem shown"
         elif self.source == "copy":
             which = "" if self.ordinal is None else ("last " if self.ordinal == -1 else f"#{self.ordinal} ")

@@ -10,7 +10,7 @@ from datetime import datetime
 from browserflow.contracts import Element, PageSnapshot
 from browserflow.plan.arith import solve
 from browserflow.plan.match import as_date, is_text_field, norm_quotes
-from browserflow.plan.model import ValueSpec
+from browserflow.plan.model import COPY_MATH, COPY_NEAR, ValueSpec
 
 __all__ = ["TEXTAREA_LIMIT", "copied_value", "copy_source", "page_value", "resolve_value"]
 
@@ -51,7 +51,7 @@ def copy_source(spec: ValueSpec, snap: PageSnapshot) -> Element | None:
     """The element a ``copy`` value is read from: the n-th text area, paragraph or field (by page order), or
     for plain "the text", the longest text block that is not the task's own instructions."""
     kind = spec.literal or "text"
-    if kind in ("math problem", "text below", "text above"):
+    if kind == COPY_MATH or kind in COPY_NEAR:
         return None  # read from the page's text, not from one element
     els = snap.elements
     if kind == "textarea":
@@ -119,9 +119,9 @@ def _problem_answer(snap: PageSnapshot) -> str | None:
 def copied_value(spec: ValueSpec, snap: PageSnapshot) -> str | None:
     """A ``copy`` value: the source element's text (a field's value), or one word of it without punctuation;
     the text below/above the instructions; the answer to the math problem shown."""
-    if spec.literal == "math problem":
+    if spec.literal == COPY_MATH:
         return _problem_answer(snap)
-    if spec.literal in ("text below", "text above"):
+    if spec.literal in COPY_NEAR:
         return _text_near(spec.literal.split()[1], snap)
     src = copy_source(spec, snap)
     if src is None:

@@ -118,7 +118,10 @@ _DETAIL_SYNONYMS = {"phone": ("phone", "telephone", "tel", "mobile"), "email": (
 
 
 def _detail_label(words: str) -> tuple[str, ...]:
-    low = words.lower().replace(" number", "").replace(" address", "") if words.lower() != "address" else "address"
+    """The labels a detail goes by: 'phone number' -> phone/telephone/…, 'email address' -> email/e-mail/…"""
+    low = words.lower()
+    if low != "address":
+        low = low.replace(" number", "").replace(" address", "")
     return _DETAIL_SYNONYMS.get(low, (low,))
 
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from browserflow.contracts import Action, DecisionAttempt, ErrorInfo, StepRecord
+from browserflow.contracts import Action, DecisionAttempt, ErrorInfo, RecoveryAttempt, StepRecord
 
 __all__ = [
     "PROVIDER_BY_TIER",
@@ -83,6 +83,19 @@ class RecoveryRecord(BaseModel):
     strategy: str = Field(description="e.g. retry, reload, restore_session, escalate_tier, ask_human")
     outcome: RecoveryOutcome = "pending"
     detail: str = ""
+
+    @classmethod
+    def from_attempt(cls, workflow_id: str, step: int, number: int, attempt: RecoveryAttempt) -> RecoveryRecord:
+        """One recovery attempt as reported by an activity or the workflow (its ``number``-th on this step)."""
+        return cls(
+            workflow_id=workflow_id,
+            step=step,
+            attempt_no=number,
+            error_type=attempt.error_type,
+            strategy=attempt.strategy,
+            outcome=attempt.outcome,
+            detail=f"attempt {attempt.attempt}" + (f": {attempt.detail}" if attempt.detail else ""),
+        )
 
 
 class TaskInfo(BaseModel):
