@@ -135,6 +135,7 @@ def build_workers(
             compile_plan,
             stored.task_started,
             stored.task_finished,
+            stored.task_status,
         ],
         activity_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="browserflow-store"),
         graceful_shutdown_timeout=drain,

@@ -83,6 +83,7 @@ __all__ = [
     "TaskStartInput",
     "TaskStartResult",
     "TaskStatus",
+    "TaskStatusInput",
     "allowed_host",
     "check_http_url",
     "site_of",
@@ -792,3 +793,11 @@ class ParkInput(BaseModel):
 
 class ParkResult(BaseModel):
     checkpoint: Checkpoint
+
+
+class TaskStatusInput(BaseModel):
+    """A task's non-terminal status change (entering or leaving review), for the store's ``task_status``."""
+
+    workflow_id: str
+    status: TaskStatus
+    reason: str = ""

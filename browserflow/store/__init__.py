@@ -1,5 +1,9 @@
 """The SQL memory of browserflow: tasks, steps, decisions, recoveries and the site-path cache.
 
+Modules: ``db`` (engine, sessions, the StoreError boundary), ``tasks`` (task records), ``records`` (steps,
+decisions, recoveries), ``paths`` (the site-path cache), ``reports`` (stats, costs, medians), ``lifecycle``
+(what a task's start, status changes and finish write), behind the thin ``repository.Store`` facade.
+
 Plain synchronous Python (SQLAlchemy 2 + Alembic), no Temporal imports: activities call it through a thread
 executor. SQLite file by default, PostgreSQL through ``DATABASE_URL``.
 
@@ -24,7 +28,9 @@ from browserflow.store.models import (
     StepInfo,
     TaskInfo,
 )
-from browserflow.store.repository import DEFAULT_PATH_TTL, MAX_PATH_FAILURES, Store, percentile
+from browserflow.store.paths import DEFAULT_PATH_TTL, MAX_PATH_FAILURES
+from browserflow.store.reports import percentile
+from browserflow.store.repository import Store
 from browserflow.store.scrub import scrub_action
 from browserflow.store.signature import goal_signature, goal_template
 

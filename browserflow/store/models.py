@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from browserflow.contracts import Action, DecisionAttempt, ErrorInfo, RecoveryAttempt, StepRecord
+from browserflow.contracts import Action, DecisionAttempt, RecoveryAttempt
 
 __all__ = [
     "PROVIDER_BY_TIER",
@@ -141,22 +141,6 @@ class StepInfo(BaseModel):
     duration_ms: float = 0.0
     cost_usd: float = 0.0
     recorded_at: datetime
-
-    def to_step_record(self) -> StepRecord:
-        error = ErrorInfo(type=self.error_type, message=self.error_message or "") if self.error_type else None
-        return StepRecord(
-            step=self.step,
-            url=self.url,
-            decision=self.decision,
-            tier=self.tier,
-            confidence=self.confidence,
-            actions=self.actions,
-            ok=self.ok,
-            error=error,
-            url_after=self.url_after,
-            cost_usd=self.cost_usd,
-            duration_ms=self.duration_ms,
-        )
 
 
 class DecisionInfo(DecisionRecord):

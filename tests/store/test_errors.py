@@ -35,9 +35,9 @@ def test_unreachable_postgresql_raises_store_error(make_store: Callable[[str], S
     assert "record_task_started" in str(info.value)
     for call in (
         lambda: store.get_task("wf-1"),
-        lambda: store.lookup_path("a.test", "sig"),
+        lambda: store.lookup_task_path(REQUEST),
         store.stats,
-        store.ping,
+        store.require_current,
         lambda: store.site_median_seconds("a.test"),
     ):
         with pytest.raises(StoreError):
@@ -54,12 +54,13 @@ def test_unusable_sqlite_path_raises_store_error(tmp_path: Path, make_store: Cal
     blocker.write_text("not a directory")
     store = make_store(f"sqlite:///{blocker / 'sub' / 'store.db'}")
     with pytest.raises(StoreError):
-        store.ping()
+        store.require_current()
 
 
 def test_unmigrated_database_raises_store_error(empty_db: URL, make_store: Callable[[str], Store]) -> None:
     store = make_store(empty_db.render_as_string(hide_password=False))
-    store.ping()
+    with pytest.raises(StoreError, match="none \\(empty\\)"):  # reachable, and refused for want of a schema
+        store.require_current()
     with pytest.raises(StoreError, match="record_task_started"):
         store.record_task_started("wf-1", REQUEST)
 

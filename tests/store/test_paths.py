@@ -50,8 +50,9 @@ def test_save_and_lookup(store: Store) -> None:
     bound = found.bind(dict(noa.data))
     assert [a.value for a in bound] == [None, "Noa", "Tuesday evening swim", None]
 
-    assert store.lookup_path("other.test", saved.goal_signature, T0) is None
-    assert store.lookup_path(SITE, goal_signature("Cancel the class", noa.data), T0) is None
+    elsewhere = noa.model_copy(update={"start_url": "http://other.test/"})
+    assert elsewhere.site == "other.test" and store.lookup_task_path(elsewhere, T0) is None
+    assert store.lookup_task_path(noa.model_copy(update={"goal": "Cancel the class"}), T0) is None
 
 
 def test_saving_again_replaces_never_duplicates(store: Store) -> None:
@@ -96,15 +97,15 @@ def test_three_consecutive_failures_invalidate(store: Store) -> None:
     assert store.mark_path_failure(SITE, sig, workflow_id="wf-a", now=T0) == 1
     assert store.mark_path_failure(SITE, sig, workflow_id="wf-a", now=T0) == 1  # a retry counts once
     assert store.mark_path_failure(SITE, sig, workflow_id="wf-b", now=T0) == 2
-    assert store.lookup_path(SITE, sig, T0) is not None
+    assert store.lookup_task_path(eden, T0) is not None
     assert store.mark_path_failure(SITE, sig, workflow_id="wf-c", now=T0) == MAX_PATH_FAILURES
-    assert store.lookup_path(SITE, sig, T0) is None
+    assert store.lookup_task_path(eden, T0) is None
     invalid = store.get_path(SITE, sig)
     assert invalid is not None and invalid.consecutive_failures == 3
 
     # learning the path again makes it valid again
     store.save_task_path(eden, ACTIONS, now=T0 + timedelta(minutes=5))
-    assert store.lookup_path(SITE, sig, T0 + timedelta(minutes=5)) is not None
+    assert store.lookup_task_path(eden, T0 + timedelta(minutes=5)) is not None
     assert store.mark_path_failure("nowhere.test", sig) is None
 
 
@@ -132,7 +133,7 @@ def test_success_resets_failures_and_extends(store: Store) -> None:
     # after a success the failure count starts over: two more failures do not invalidate
     store.mark_path_failure(SITE, sig, workflow_id="wf-a", now=later)
     store.mark_path_failure(SITE, sig, workflow_id="wf-b", now=later)
-    assert store.lookup_path(SITE, sig, later) is not None
+    assert store.lookup_task_path(eden, later) is not None
     assert store.mark_path_success("nowhere.test", sig) is None
 
 

@@ -6,6 +6,7 @@ import json
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select, text
 
 from browserflow.contracts import Action, ErrorInfo, StepRecord, TaskRequest, TaskResult, TaskStatus
@@ -83,7 +84,11 @@ def test_task_lifecycle(store: Store) -> None:
     assert task.goal_signature == goal_signature(_request().goal, _request().data)
 
     store.record_task_status("wf-1", TaskStatus.NEEDS_REVIEW, "confirm the payment")
-    assert store.get_task("wf-1").status == "needs_review"  # type: ignore[union-attr]
+    store.record_task_status("wf-1", TaskStatus.NEEDS_REVIEW, "confirm the payment")  # a retry: the same row
+    reviewing = store.get_task("wf-1")
+    assert reviewing is not None and (reviewing.status, reviewing.reason) == ("needs_review", "confirm the payment")
+    with pytest.raises(ValueError, match="terminal"):
+        store.record_task_status("wf-1", TaskStatus.SUCCEEDED)  # only the result records an ending
 
     finished = store.record_task_finished(_result(), finished_at=started + timedelta(seconds=13))
     assert finished.status == "succeeded"
@@ -134,9 +139,7 @@ def test_same_step_twice_is_one_row(store: Store) -> None:
     steps = store.list_steps("wf-1")
     assert [(s.step, s.attempt) for s in steps] == [(1, 0), (1, 1), (2, 0)]
     assert steps[1].ok is False and steps[1].error_type == "ElementNotFound" and steps[1].error_message == "#x"
-    back = steps[1].to_step_record()
-    assert back.error is not None and back.error.type == "ElementNotFound"
-    assert back.actions[0].data_key == "student_name"
+    assert steps[1].actions[0].data_key == "student_name" and steps[1].actions[0].value is None
 
 
 def test_children_before_the_task_start_are_kept(store: Store) -> None:
@@ -169,8 +172,8 @@ def test_decisions_and_recoveries_are_idempotent(store: Store) -> None:
     assert {d.tier: d.provider for d in decisions} == {"claude": "anthropic", "ollama": "ollama"}
 
     pending = RecoveryRecord(workflow_id="wf-1", step=3, attempt_no=1, error_type="PageTimeout", strategy="reload")
-    store.record_recovery(pending)
-    store.record_recovery(pending.model_copy(update={"outcome": "recovered"}))
+    store.record_recoveries([pending])
+    store.record_recoveries([pending.model_copy(update={"outcome": "recovered"})])
     assert _count(store, RecoveryRow) == 1
     (recovery,) = store.list_recoveries("wf-1")
     assert recovery.outcome == "recovered" and recovery.strategy == "reload"

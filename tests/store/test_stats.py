@@ -74,10 +74,12 @@ def test_stats_arithmetic(store: Store) -> None:
     for wf, step, tier in [("t1", 1, "claude"), ("t2", 1, "cache"), ("t2", 2, "cache"), ("t3", 1, "ollama")]:
         store.record_step(StepRecord(step=step, url="u", decision="d", tier=tier), wf)
     for step, outcome in [(1, "recovered"), (2, "recovered"), (3, "failed"), (4, "pending")]:
-        store.record_recovery(
-            RecoveryRecord(
-                workflow_id="t4", step=step, attempt_no=1, error_type="E", strategy="reload", outcome=outcome
-            )
+        store.record_recoveries(
+            [
+                RecoveryRecord(
+                    workflow_id="t4", step=step, attempt_no=1, error_type="E", strategy="reload", outcome=outcome
+                )
+            ]
         )
 
     stats = store.stats(now=NOW)

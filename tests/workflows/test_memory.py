@@ -58,7 +58,7 @@ async def test_second_run_replays_the_cached_path_without_decisions(engine: Engi
     assert [s.deep_linked for s in log] == [True, True, False, False]
     assert log[1].url_after == site.url("/register?class=tue-evening-swim")
     assert [a.irreversible for a in log[3].actions] == [True]
-    stored_values = {a.value for s in steps for a in s.to_step_record().actions if a.data_key}
+    stored_values = {a.value for s in steps for a in s.actions if a.data_key}
     assert stored_values == {None}
     path = engine.store.lookup_task_path(warm_request_model(warm_request))
     assert path is not None and path.uses >= 1
