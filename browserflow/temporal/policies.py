@@ -71,6 +71,7 @@ POLICIES: dict[str, ActivityPolicy] = {
     # the store: writes retry with backoff; the workflow stops waiting long before a store outage ends
     "task_started": ActivityPolicy(10 * _S, _retry(0.5, 3, cap=2.0)),
     "task_finished": ActivityPolicy(20 * _S, _retry(1.0, 8, cap=30.0)),
+    "task_status": ActivityPolicy(10 * _S, _retry(0.5, 3, cap=2.0)),
     # local activities, run inside the workflow's worker
     "compile_plan": ActivityPolicy(10 * _S, _retry(0.2, 3)),
     "check_goal": ActivityPolicy(10 * _S, _retry(0.2, 3)),

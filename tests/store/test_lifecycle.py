@@ -33,6 +33,7 @@ from browserflow.store.lifecycle import (
     start_task,
     update_task_status,
 )
+from browserflow.temporal.policies import options
 
 SITE = "swim.test"
 REQUEST = TaskRequest(
@@ -198,6 +199,7 @@ def test_the_task_status_activity_on_sqlite(tmp_path: Path) -> None:
     try:
         activities = StoreActivities(store)
         assert getattr(activities.task_status, "__temporal_activity_definition").name == "task_status"
+        assert options("task_status")["retry_policy"].maximum_attempts > 1  # the workflow's call has a policy row
         env = ActivityEnvironment()
         env.run(activities.task_started, _start("wf-act"))
         review = TaskStatusInput(workflow_id="wf-act", status=TaskStatus.NEEDS_REVIEW, reason="confirm")
