@@ -19,12 +19,13 @@ import asyncio
 import functools
 import os
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import re2
 from temporalio.exceptions import ApplicationError
 
-from browserflow.errors import PatternTimeout
+if TYPE_CHECKING:
+    from browserflow.errors import PatternInvalid
 
 __all__ = [
     "MAX_PATTERN_LENGTH",
@@ -47,8 +48,14 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-class PatternInvalid(ValueError):
-    """A pattern RE2 does not accept (the message says why)."""
+def __getattr__(name: str) -> Any:
+    """``PatternInvalid`` lives in ``browserflow.errors``, which imports the contracts, which import this module:
+    it is read from there when first asked for, never at import time."""
+    if name == "PatternInvalid":
+        from browserflow.errors import PatternInvalid
+
+        return PatternInvalid
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _options() -> Any:
@@ -61,6 +68,8 @@ def _options() -> Any:
 @functools.lru_cache(maxsize=256)
 def compile_pattern(pattern: str) -> Any:
     """The compiled RE2 pattern; raises ``PatternInvalid`` for a pattern RE2 cannot run."""
+    from browserflow.errors import PatternInvalid
+
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise PatternInvalid(f"longer than {MAX_PATTERN_LENGTH} characters")
     try:
@@ -76,6 +85,8 @@ def compile_pattern(pattern: str) -> Any:
 
 def check_pattern(name: str, pattern: str) -> str:
     """``pattern`` when RE2 accepts it; a ``ValueError`` naming the pattern otherwise (for validators)."""
+    from browserflow.errors import PatternInvalid
+
     try:
         compile_pattern(pattern)
     except PatternInvalid as exc:
@@ -87,6 +98,8 @@ def first_match(pattern: str, sources: Iterable[str]) -> str | None:
     """The first match of ``pattern`` in the first source where it matches: group 1 when the pattern has
     groups, else the whole match; None when nothing matches (or the group did not take part). A pattern
     RE2 refuses matches nothing (requests are validated before they get here)."""
+    from browserflow.errors import PatternInvalid
+
     try:
         rx = compile_pattern(pattern)
     except PatternInvalid:
@@ -112,6 +125,8 @@ async def run_bounded(fn: Callable[[T], R], arg: T, *, limit: float | None = Non
     """``fn(arg)`` in a worker thread, off the event loop; past ``limit`` seconds a non-retryable
     ``ApplicationError`` of type ``PatternTimeout``. (A thread cannot be stopped: RE2's linear matching on the
     snapshot's bounded text is what makes the stray run finish soon after.)"""
+    from browserflow.errors import PatternTimeout
+
     limit = time_limit() if limit is None else limit
     try:
         return await asyncio.wait_for(asyncio.to_thread(fn, arg), timeout=limit)
