@@ -50,6 +50,7 @@ and :data:`TERMINAL_STATUS` (type name -> the status it ends a task in).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import ClassVar
@@ -364,3 +365,10 @@ TERMINAL_STATUS: Mapping[str, TaskStatus] = MappingProxyType(
 def terminal_status_of(type_name: str) -> TaskStatus | None:
     """The status a task ends in when an activity fails with ``type_name`` (None: not a terminal error)."""
     return TERMINAL_STATUS.get(type_name)
+
+
+# the patterns module raises PatternInvalid / PatternTimeout but cannot import this module first (this module
+# imports the contracts, which import it): it is handed this module here
+from browserflow import patterns as _patterns  # noqa: E402
+
+_patterns.bind_errors(sys.modules[__name__])

@@ -207,6 +207,8 @@ def test_error_classes_live_in_errors_py() -> None:
         "from browserflow.patterns import PatternInvalid; from browserflow.errors import PatternInvalid as P; "
         "assert PatternInvalid is P and issubclass(P, ValueError)",
         "import sys, browserflow.recovery_table; assert 'playwright' not in sys.modules, 'the table is pure'",
+        "import browserflow.patterns as p\ntry:\n    p.compile_pattern('a(?=b)')\nexcept ValueError as e:\n"
+        "    assert type(e).__module__ == 'browserflow.errors', type(e)\nelse:\n    raise SystemExit('accepted')",
     ],
 )
 def test_imports_in_any_order(code: str) -> None:
