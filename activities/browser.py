@@ -225,7 +225,7 @@ def _in_use(session: Session) -> Iterator[None]:
         session.saw_error = True
         blocked = session.guard.take()
         if blocked is not None:
-            blocked.index = getattr(exc, "index", None)  # type: ignore[attr-defined]
+            blocked.index = exc.index
         raise to_application_error(blocked or exc) from None
     except PlaywrightError:
         blocked = session.guard.take()

@@ -14,17 +14,17 @@ import asyncio
 import contextlib
 
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from browserflow.contracts import CheckGoalInput, CompilePlanInput, DecideInput, Decision, EscalateInput, GoalCheck
 from browserflow.errors import BudgetExceeded
 from browserflow.goals import check_goal as _check_goal
-from browserflow.llm import TierRouter, attempts_from
+from browserflow.llm import TierRouter
 from browserflow.patterns import run_bounded
 from browserflow.plan.compiler import compile_goal
 from browserflow.plan.decide import decide_plan, gate_decision
 from browserflow.plan.model import GoalPlan
 
+from .errors import to_application_error
 from .metrics import record_breakers
 
 __all__ = ["DecideActivities", "check_goal", "compile_plan"]
@@ -65,12 +65,8 @@ class DecideActivities:
         beat = asyncio.create_task(self._heartbeat())
         try:
             routed = await self.router.decide(inp.decide, spent_usd=inp.spent_usd, budget_usd=inp.budget_usd)
-        except BudgetExceeded as exc:
-            spent = float(getattr(exc, "spent_usd", 0.0) or 0.0)
-            tried = [a.model_dump(mode="json") for a in attempts_from(exc)]
-            raise ApplicationError(
-                exc.message, {"spent_usd": spent, "attempts": tried}, type=exc.type_name, non_retryable=True
-            ) from None
+        except BudgetExceeded as exc:  # its spend and the tiers it tried travel as the error's declared fields
+            raise to_application_error(exc) from None
         finally:
             record_breakers(self.router.breaker_states())
             beat.cancel()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from temporalio import activity
 
-from browserflow.browser import actor
+from browserflow.browser.masking import masked_capture
 from browserflow.browser.pool import BrowserPool, Session
 from browserflow.contracts import Checkpoint, ParkInput, ParkResult, ScreenshotInput, ScreenshotResult
 from browserflow.errors import BrowserflowError
@@ -18,7 +18,6 @@ from .errors import to_application_error
 __all__ = ["ReviewActivities"]
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
-MASKED = "input[type=password], [autocomplete*=password], [autocomplete=cc-number], [autocomplete=cc-csc]"
 
 
 class ReviewActivities:
@@ -39,9 +38,7 @@ class ReviewActivities:
         folder = self.artifacts_dir / _SAFE.sub("_", inp.task_id)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{_SAFE.sub('_', inp.name)}.png"
-        page = session.page
-        fields, _ = await actor.sensitive_fields(page)  # also fields named like a token, card number, CVC, PIN
-        await page.screenshot(path=str(path), mask=[page.locator(MASKED), *fields], mask_color="#000000")
+        await masked_capture(session.page, session.secret_values, path=path)  # the one masking of every screenshot
         return ScreenshotResult(path=str(path))
 
     @activity.defn(name="park")

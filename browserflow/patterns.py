@@ -19,12 +19,14 @@ import asyncio
 import functools
 import os
 from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import re2
 from temporalio.exceptions import ApplicationError
 
-from browserflow.errors import PatternTimeout
+if TYPE_CHECKING:
+    from browserflow.errors import PatternInvalid, PatternTimeout
 
 __all__ = [
     "MAX_PATTERN_LENGTH",
@@ -47,8 +49,39 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-class PatternInvalid(ValueError):
-    """A pattern RE2 does not accept (the message says why)."""
+_errors: ModuleType | None = None  # browserflow.errors, bound by it as it loads (see bind_errors)
+
+
+def bind_errors(module: ModuleType) -> None:
+    """Called by ``browserflow.errors`` as it loads. It imports the contracts, which import this module, so this
+    module cannot import it first; and an import inside a call would run in a workflow's sandbox (which imports
+    such a module afresh, with a warning). Bound here, the error classes are read without an import."""
+    global _errors
+    _errors = module
+
+
+def _errors_module() -> ModuleType:
+    if _errors is None:
+        import browserflow.errors  # noqa: F401  # binds itself (only when nothing has imported it yet)
+    assert _errors is not None
+    return _errors
+
+
+def _invalid() -> type[PatternInvalid]:
+    found: type[PatternInvalid] = _errors_module().PatternInvalid
+    return found
+
+
+def _timeout() -> type[PatternTimeout]:
+    found: type[PatternTimeout] = _errors_module().PatternTimeout
+    return found
+
+
+def __getattr__(name: str) -> Any:
+    """``PatternInvalid`` is re-exported from ``browserflow.errors``, where it is defined."""
+    if name == "PatternInvalid":
+        return _invalid()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _options() -> Any:
@@ -61,15 +94,16 @@ def _options() -> Any:
 @functools.lru_cache(maxsize=256)
 def compile_pattern(pattern: str) -> Any:
     """The compiled RE2 pattern; raises ``PatternInvalid`` for a pattern RE2 cannot run."""
+    invalid = _invalid()
     if len(pattern) > MAX_PATTERN_LENGTH:
-        raise PatternInvalid(f"longer than {MAX_PATTERN_LENGTH} characters")
+        raise invalid(f"longer than {MAX_PATTERN_LENGTH} characters")
     try:
         return re2.compile(pattern, options=_options())
     except re2.error as exc:
         reason = exc.args[0] if exc.args else exc
         if isinstance(reason, bytes):
             reason = reason.decode("utf-8", "replace")
-        raise PatternInvalid(
+        raise invalid(
             f"{reason} (patterns run on RE2: no backreferences, lookahead/lookbehind or atomic groups)"
         ) from None
 
@@ -78,7 +112,7 @@ def check_pattern(name: str, pattern: str) -> str:
     """``pattern`` when RE2 accepts it; a ``ValueError`` naming the pattern otherwise (for validators)."""
     try:
         compile_pattern(pattern)
-    except PatternInvalid as exc:
+    except _invalid() as exc:
         raise ValueError(f"extract pattern {name!r} is not a valid regular expression: {exc}") from None
     return pattern
 
@@ -89,7 +123,7 @@ def first_match(pattern: str, sources: Iterable[str]) -> str | None:
     RE2 refuses matches nothing (requests are validated before they get here)."""
     try:
         rx = compile_pattern(pattern)
-    except PatternInvalid:
+    except _invalid():
         return None
     for source in sources:
         m = rx.search(source)
@@ -117,4 +151,4 @@ async def run_bounded(fn: Callable[[T], R], arg: T, *, limit: float | None = Non
         return await asyncio.wait_for(asyncio.to_thread(fn, arg), timeout=limit)
     except TimeoutError:
         message = f"{what or 'the pattern check'} did not finish within {limit:g} s"
-        raise ApplicationError(message, type=PatternTimeout.type_name, non_retryable=True) from None
+        raise ApplicationError(message, type=_timeout().type_name, non_retryable=True) from None

@@ -15,6 +15,9 @@ are secrets even when a caller passes them in clear: they are masked wherever ``
 out (step log, store, prompts, reviewer screenshots, traces). ``mask`` replaces known secret values (and
 their JSON-escaped and URL-encoded spellings) in a text.
 
+``credentials_from`` picks the task's sign-in credentials out of its data, as references (what a re-login
+types; resolved only then, like every other secret).
+
 Other stores plug in through ``register_resolver("vault", resolver)`` for values like ``vault:path``.
 """
 
@@ -24,7 +27,7 @@ import html
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, MutableSet
+from collections.abc import Callable, Iterable, Mapping, MutableSet
 from urllib.parse import quote, quote_plus
 
 from browserflow.errors import SecretNotAllowed, SecretUnavailable
@@ -32,7 +35,10 @@ from browserflow.errors import SecretNotAllowed, SecretUnavailable
 __all__ = [
     "DEFAULT_PREFIX",
     "MASK",
+    "NO_RELOGIN",
+    "REVIEWED_POLICIES",
     "SENSITIVE_KEY",
+    "credentials_from",
     "env_name_allowed",
     "is_secret",
     "is_secret_ref",
@@ -143,3 +149,31 @@ def mask(text: str, values: Iterable[str], replacement: str = MASK) -> str:
     for form in forms:
         text = text.replace(form, replacement)
     return text
+
+
+_USER_KEYS = ("username", "user", "login", "email", "user_name", "userid", "account")
+_PASSWORD_KEYS = ("password", "pass", "passwd", "pin")
+_LOGIN_URL_KEYS = ("login_url", "signin_url", "sign_in_url", "login_page")
+REVIEWED_POLICIES = ("before_irreversible", "always")  # a person looks before a submit: no silent re-login
+NO_RELOGIN = "__no_relogin__"  # a credentials key: re-login is left to the workflow's decisions (and review)
+
+
+def credentials_from(data: Mapping[str, str] | None, review_policy: str = "") -> dict[str, str]:
+    """``{"username": ref, "password": ref}`` from task data (values stay references), with ``login_url``
+    when the data names the site's login page. Under a review policy that looks at submits
+    (``before_irreversible``, ``always``) the result says so, and no re-login is made in the activity."""
+    found: dict[str, str] = {}
+    for key, value in (data or {}).items():
+        low = key.lower()
+        if "password" not in found and low in _PASSWORD_KEYS:
+            found["password"] = value
+        elif "username" not in found and low in _USER_KEYS:
+            found["username"] = value
+        elif "login_url" not in found and low in _LOGIN_URL_KEYS:
+            found["login_url"] = value
+    if not {"username", "password"} <= set(found):
+        return {}
+    review_policy = review_policy or (data or {}).get(NO_RELOGIN, "")  # kept when parsed a second time
+    if review_policy in REVIEWED_POLICIES:
+        found[NO_RELOGIN] = review_policy
+    return found

@@ -33,18 +33,13 @@ with workflow.unsafe.imports_passed_through():
         TaskRequest,
         TaskStatus,
     )
+    from browserflow.errors import TERMINAL_STATUS
     from browserflow.temporal.policies import options
 
 __all__ = ["Ending", "SessionLost", "SessionMixin", "Stop", "failure"]
 
 # error types (ApplicationError.type) that end the task, with the status they end it in
-TERMINAL_ERRORS: dict[str, TaskStatus] = {
-    "SiteDown": TaskStatus.SITE_DOWN,
-    "AccessDenied": TaskStatus.ACCESS_DENIED,
-    "InvalidUrl": TaskStatus.INVALID_URL,
-    "SecretUnavailable": TaskStatus.FAILED,
-    "BudgetExceeded": TaskStatus.BUDGET_EXCEEDED,
-}
+TERMINAL_ERRORS = TERMINAL_STATUS  # derived from the classes in browserflow.errors
 # what a lost worker looks like from here: its queue is not polled, its heartbeats stopped, its pool forgot
 LOSS_TYPES = ("SessionNotFound", "Timeout.SCHEDULE_TO_START", "Timeout.HEARTBEAT")
 MAX_RECOVERIES = 3

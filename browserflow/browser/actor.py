@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
@@ -17,6 +17,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from browserflow import secrets
 from browserflow.browser import hosts
+from browserflow.browser.masking import masked_capture, sensitive_fields  # re-exported: one masking for every shot
 from browserflow.browser.pool import Session
 from browserflow.contracts import Action
 from browserflow.errors import (
@@ -34,10 +35,13 @@ from browserflow.errors import (
 
 __all__ = [
     "check_url_allowed",
+    "classify_action_error",
     "classify_navigation_error",
+    "click_after_pause",
     "masked_capture",
     "navigate",
     "perform",
+    "perform_one",
     "quiet_dom",
     "raise_for_status",
     "sensitive_fields",
@@ -142,7 +146,7 @@ async def click_after_pause(session: Session, action: Action, pause: Action) -> 
     try:
         await locator.evaluate(_CLICK_AFTER_JS, int(pause_seconds(pause.value) * 1000))
     except PlaywrightError as exc:
-        raise _classify_action_error(action, exc) from None
+        raise classify_action_error(action, exc) from None
 
 
 async def quiet_dom(page: Page, quiet_ms: int = QUIET_MS, max_seconds: float = QUIET_MAX_SECONDS) -> None:
@@ -182,7 +186,7 @@ async def _radio_choice(page: Page, locator: Locator, value: str) -> Locator:
     return page.locator(f'input[type=radio][name="{name}"]').nth(int(index))
 
 
-def _classify_action_error(action: Action, exc: Exception) -> BrowserflowError:
+def classify_action_error(action: Action, exc: Exception) -> BrowserflowError:
     target = action.label or action.selector or action.ref or "element"
     text = str(exc)
     if "intercepts pointer events" in text or "not visible" in text or "not enabled" in text:
@@ -196,7 +200,7 @@ def _classify_action_error(action: Action, exc: Exception) -> BrowserflowError:
     )
 
 
-async def _perform_one(session: Session, action: Action, allowed_domains: Sequence[str]) -> None:
+async def perform_one(session: Session, action: Action, allowed_domains: Sequence[str]) -> None:
     """One action; a ``confirm()`` it raises is answered by ``browserflow.browser.dialogs``' policy (accepted
     only for an irreversible, i.e. gated and reviewed, action; else ``DialogRefused`` quoting it)."""
     session.dialogs.acting = action
@@ -254,13 +258,13 @@ async def perform(
     session.guard.confine(allowed_domains)
     for index, action in enumerate(actions):
         try:
-            await _perform_one(session, action, allowed_domains)
+            await perform_one(session, action, allowed_domains)
         except BrowserflowError as exc:
-            exc.index = index  # type: ignore[attr-defined]
+            exc.index = index
             raise
         except PlaywrightError as exc:
-            error = _classify_action_error(action, exc)
-            error.index = index  # type: ignore[attr-defined]
+            error = classify_action_error(action, exc)
+            error.index = index
             raise error from None
         if on_progress is not None:
             maybe = on_progress(index + 1)
@@ -277,38 +281,3 @@ async def perform(
 
 
 # fields whose value is a secret: password boxes, and fields whose name, id, label or autocomplete says so
-_FIELDS = "input, textarea"
-_SENSITIVE_FIELDS_JS = """(els, pattern) => {
-  const re = new RegExp(pattern, "i");
-  const parts = /(^|[^a-z0-9])(pwd|pw|pin|otp|cvv|cvc|cvv2|csc|ssn|auth|iban|totp|mfa|2fa)([^a-z0-9]|$)/i;
-  const auto = new Set(["current-password", "new-password", "one-time-code", "cc-number", "cc-csc"]);
-  const out = [];
-  els.forEach((el, i) => {
-    const names = [el.name, el.id, el.getAttribute("aria-label"), el.placeholder,
-                   ...Array.from(el.labels || []).map((l) => l.innerText)].filter(Boolean);
-    if (el.type === "password" || auto.has((el.autocomplete || "").toLowerCase())
-        || names.some((n) => re.test(n) || parts.test(n))) out.push([i, el.value || ""]);
-  });
-  return out;
-}"""
-MASK = "••••••"
-
-
-async def sensitive_fields(page: Page) -> tuple[list[Locator], list[str]]:
-    """The page's sensitive fields (password boxes; fields named like a password, token, card number, CVC,
-    PIN...) as locators to mask, and their current values. Reads the page; changes nothing in it."""
-    found = await page.locator(_FIELDS).evaluate_all(_SENSITIVE_FIELDS_JS, secrets.SENSITIVE_KEY.pattern)
-    fields = page.locator(_FIELDS)
-    return [fields.nth(int(i)) for i, _ in found], [str(v) for _, v in found if v]
-
-
-async def masked_capture(page: Page, secret_values: Iterable[str] = ()) -> tuple[bytes, str]:
-    """A screenshot with every sensitive field masked (password boxes, and fields named like a password,
-    token, card number, CVC, PIN...), and the page's accessibility text with their values and every known
-    ``secret_values`` (the session's typed secrets) redacted (Playwright's ``aria_snapshot`` shows a password
-    box's value in clear)."""
-    fields, values = await sensitive_fields(page)
-    shot = await page.screenshot(mask=[page.locator("input[type=password]"), *fields])
-    aria = await page.locator("body").aria_snapshot()
-    aria = secrets.mask(aria, [v for v in (*values, *secret_values) if v], MASK)
-    return shot, aria

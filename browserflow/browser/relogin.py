@@ -5,6 +5,10 @@ login page — the page this session signed in on itself, a decision the plan's 
 saw, or the ``login_url`` the task data names — on the task's own host, after a GET of that host was
 redirected there; never under a review policy that looks at submits (``before_irreversible``, ``always``:
 the workflow's next decision signs in, reviewed), and never posting a form of the task a second time.
+
+The login heuristics (is this a sign-in form, which page may get the credentials, which references a sign-in
+plan typed) and the ``reauthenticate`` strategy live here; picking credentials out of task data is
+``browserflow.secrets.credentials_from``.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page
 
 from browserflow import secrets
+from browserflow.browser import strategies
 from browserflow.browser.hosts import canonical_host
 from browserflow.browser.pool import Session
 from browserflow.contracts import Action
+from browserflow.secrets import NO_RELOGIN, REVIEWED_POLICIES, credentials_from
 
 __all__ = [
     "NO_RELOGIN",
@@ -27,37 +33,10 @@ __all__ = [
     "is_login_page",
     "learn_credentials",
     "page_key",
+    "reauthenticate",
     "relogin_refusal",
     "sign_in",
 ]
-
-_USER_KEYS = ("username", "user", "login", "email", "user_name", "userid", "account")
-_PASSWORD_KEYS = ("password", "pass", "passwd", "pin")
-_LOGIN_URL_KEYS = ("login_url", "signin_url", "sign_in_url", "login_page")
-REVIEWED_POLICIES = ("before_irreversible", "always")  # a person looks before a submit: no silent re-login
-NO_RELOGIN = "__no_relogin__"  # a credentials key: re-login is left to the workflow's decisions (and review)
-
-
-def credentials_from(data: Mapping[str, str] | None, review_policy: str = "") -> dict[str, str]:
-    """``{"username": ref, "password": ref}`` from task data (values stay references), with ``login_url``
-    when the data names the site's login page. Under a review policy that looks at submits
-    (``before_irreversible``, ``always``) the result says so, and no re-login is made in the activity."""
-    found: dict[str, str] = {}
-    for key, value in (data or {}).items():
-        low = key.lower()
-        if "password" not in found and low in _PASSWORD_KEYS:
-            found["password"] = value
-        elif "username" not in found and low in _USER_KEYS:
-            found["username"] = value
-        elif "login_url" not in found and low in _LOGIN_URL_KEYS:
-            found["login_url"] = value
-    if not {"username", "password"} <= set(found):
-        return {}
-    review_policy = review_policy or (data or {}).get(NO_RELOGIN, "")  # kept when parsed a second time
-    if review_policy in REVIEWED_POLICIES:
-        found[NO_RELOGIN] = review_policy
-    return found
-
 
 _IS_LOGIN_JS = """() => {
   const pw = Array.from(document.querySelectorAll('input[type=password]'))
@@ -143,3 +122,14 @@ def learn_credentials(session: Session, actions: Sequence[Action], was_login: bo
     if found:
         session.credentials = found
         session.login_url = url or session.login_url
+
+
+async def reauthenticate(session: Session, credentials: Mapping[str, str], url_before: str) -> tuple[bool, str]:
+    """The ``reauthenticate`` strategy: sign in once with the task's credential references, then GET the page
+    the sign-in form interrupted again. Whether it worked, and what was done (for the recovery record)."""
+    target = session.redirected_from or url_before
+    ok = await sign_in(session, credentials)
+    if ok and target and session.page.url != target:
+        ok = await strategies.reload(session, target)
+    keys = ", ".join(k for k in ("username", "password") if k in credentials)
+    return ok, f"signed in at {page_key(session.page.url)[3]} with the task's {keys}, back to {target}"

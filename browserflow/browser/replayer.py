@@ -22,6 +22,7 @@ from browserflow.browser.pool import Session
 from browserflow.contracts import Action, ErrorInfo, PageSnapshot, RecoveryAttempt
 from browserflow.errors import (
     ActionFailed,
+    CacheMismatch,
     ElementNotFound,
     ElementNotInteractable,
     InvalidUrl,
@@ -29,6 +30,7 @@ from browserflow.errors import (
     PageError,
 )
 from browserflow.replay import ReplayInput, ReplayOutcome, ReplayStepResult, same_page
+from browserflow.secrets import credentials_from
 
 __all__ = ["PATH_MISMATCH", "page_mark", "replay"]
 
@@ -94,12 +96,12 @@ async def _run_step(session: Session, actions: list[Action], inp: ReplayInput, b
             actions,
             inp.allowed_domains,
             heartbeat=beat,
-            credentials=recovery.credentials_from(inp.credentials),
+            credentials=credentials_from(inp.credentials),
         )
     except PATH_MISMATCH as exc:
-        return ErrorInfo(type="CacheMismatch", message=f"{exc.type_name}: {exc.message}", retryable=False)
+        return ErrorInfo(type=CacheMismatch.type_name, message=f"{exc.type_name}: {exc.message}", retryable=False)
     if await page_mark(session) == before:
-        return ErrorInfo(type="CacheMismatch", message="the page did not react", retryable=False)
+        return ErrorInfo(type=CacheMismatch.type_name, message="the page did not react", retryable=False)
     return None
 
 

@@ -53,8 +53,7 @@ class RoutedDecision:
 
 def attempts_from(exc: BaseException) -> list[DecisionAttempt]:
     """The attempts the router made before it raised ``exc`` (a ``BudgetExceeded``), for recording."""
-    found = getattr(exc, "attempts", None)
-    return list(found) if isinstance(found, list) else []
+    return list(exc.attempts) if isinstance(exc, BudgetExceeded) else []
 
 
 def _summary(decision: Decision) -> str:
@@ -136,12 +135,11 @@ class TierRouter:
                     breaker.release()
                 record(tier, "budget", started, detail=exc.message)
                 total = float(spent_here)
-                stop = BudgetExceeded(
-                    f"budget ${budget:.2f} reached: spent ${spent_usd + total:.6f}; {tier.name}: {exc.message}"
-                )
-                stop.attempts = attempts  # type: ignore[attr-defined]
-                stop.spent_usd = total  # type: ignore[attr-defined]
-                raise stop from None
+                raise BudgetExceeded(
+                    f"budget ${budget:.2f} reached: spent ${spent_usd + total:.6f}; {tier.name}: {exc.message}",
+                    spent_usd=total,
+                    attempts=attempts,
+                ) from None
             except ProviderFault as exc:
                 if breaker is not None:
                     breaker.record_failure()

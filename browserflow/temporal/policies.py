@@ -15,18 +15,11 @@ from typing import Any
 
 from temporalio.common import RetryPolicy
 
+from browserflow.errors import PERMANENT_TYPES
+
 __all__ = ["PERMANENT", "POLICIES", "ActivityPolicy", "options"]
 
-PERMANENT: tuple[str, ...] = (
-    "RequestInvalid",
-    "SecretUnavailable",
-    "SessionNotFound",
-    "InvalidUrl",
-    "NavigationBlocked",
-    "AccessDenied",
-    "CannotProceed",
-    "BudgetExceeded",
-)
+PERMANENT: tuple[str, ...] = tuple(sorted(PERMANENT_TYPES))  # derived from the classes in browserflow.errors
 
 
 @dataclass(frozen=True)

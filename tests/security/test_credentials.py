@@ -132,3 +132,14 @@ def test_the_login_url_the_task_data_names_is_a_credential_reference() -> None:
     found = recovery.credentials_from({**DATA, "login_url": "https://shop.example.com/signin"})
     assert found == {**DATA, "login_url": "https://shop.example.com/signin"}
     assert recovery.credentials_from({"password": PASSWORD}) == {}
+
+
+def test_credentials_are_picked_beside_the_secrets_and_stay_references() -> None:
+    from browserflow import secrets
+    from browserflow.browser import relogin
+
+    assert recovery.credentials_from is secrets.credentials_from is relogin.credentials_from
+    assert recovery.NO_RELOGIN == secrets.NO_RELOGIN
+    refs = {"Email": "env:BROWSERFLOW_SECRET_USER", "PASSWD": "env:BROWSERFLOW_SECRET_PW", "note": "x"}
+    assert secrets.credentials_from(refs) == {"username": refs["Email"], "password": refs["PASSWD"]}
+    assert secrets.credentials_from(refs, "before_irreversible")[secrets.NO_RELOGIN] == "before_irreversible"
