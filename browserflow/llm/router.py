@@ -111,9 +111,7 @@ class TierRouter:
                 found[tier.name] = str(exc)
             else:
                 model = report.get("model")
-                found[tier.name] = (
-                    "ready" if report.get("model_available", True) else f"model {model!r} is not pulled"
-                )
+                found[tier.name] = "ready" if report.get("model_available", True) else f"model {model!r} is not pulled"
             if found[tier.name] == "ready":
                 log.info("decision tier %r is ready", tier.name)
             else:
