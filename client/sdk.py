@@ -1,4 +1,6 @@
-"""The SDK callers use: ``BrowserTasks`` to submit and find tasks, ``TaskHandle`` to follow one.
+"""The SDK callers use: ``BrowserTasks`` to submit and find tasks, ``TaskHandle`` to follow one. What is
+checked before anything is sent (requests, review payloads, digests, priority) is in ``client/payloads.py``
+and re-exported here.
 
 tasks = await BrowserTasks.connect()
 handle = await tasks.submit({"goal": ..., "start_url": ..., "data": {...}})
@@ -9,16 +11,12 @@ result = await handle.result()
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import json
-import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
@@ -27,7 +25,6 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
 )
 from temporalio.common import (
-    Priority,
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
@@ -40,27 +37,32 @@ from temporalio.service import RPCError, RPCStatusCode
 from browserflow.config import Settings
 from browserflow.contracts import (
     Action,
-    Approve,
-    Instruct,
     Pause,
-    ProvideInput,
-    Reject,
     Resume,
     ReviewAck,
     ReviewRequest,
     StepLog,
-    TakeOver,
     TaskProgress,
     TaskRequest,
     TaskResult,
     TaskStatus,
     without_userinfo,
 )
-from browserflow.errors import RequestIdReused, RequestInvalid, TaskEnded, TaskNotFound, TaskUnanswered
+from browserflow.errors import RequestIdReused, TaskEnded, TaskNotFound, TaskUnanswered
 from browserflow.store import CostBreakdown, Stats, Store
 from browserflow.temporal.connect import connect
 from browserflow.temporal.search_attributes import TASK_SITE, TASK_STATUS
 from client.goal_engine import GoalEngineResult, GoalEngineTask
+from client.payloads import (
+    DIGEST_MEMO,
+    MAX_REQUEST_BYTES,
+    REVIEW_PAYLOADS,
+    parse_request,
+    request_digest,
+    review_payload,
+    same_request,
+    temporal_priority,
+)
 
 __all__ = [
     "DIGEST_MEMO",
@@ -77,103 +79,11 @@ __all__ = [
 
 WORKFLOW = "BrowserTaskWorkflow"
 _QUERY_TIMEOUT = timedelta(seconds=5)
-# the largest request accepted, as compact JSON: well under Temporal's payload limits (a warning at 512 KiB,
-# a refusal at 2 MiB), so a request is refused here, naming its largest field, and never half-way through a start
-MAX_REQUEST_BYTES = 256 * 1024
-DIGEST_MEMO = "request_digest"
 _T = TypeVar("_T")
 
 
 class ReviewRefused(Exception):
     """A review verb was refused: no review pending, already answered, or a malformed payload."""
-
-
-def _explain(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"]) or "request"
-        message = str(err["msg"]).removeprefix("Value error, ")
-        parts.append(f"{field}: {message}")
-    return "invalid task request: " + "; ".join(parts)
-
-
-def parse_request(raw: TaskRequest | GoalEngineTask | Mapping[str, Any]) -> TaskRequest:
-    """A validated ``TaskRequest`` from a request, a Goal Engine message or a dict of either shape.
-
-    Raises ``RequestInvalid`` naming every bad field and why, and for a request over ``MAX_REQUEST_BYTES``.
-    """
-    try:
-        if isinstance(raw, TaskRequest):
-            req = raw
-        elif isinstance(raw, GoalEngineTask):
-            req = raw.to_request()
-        elif isinstance(raw, Mapping) and "type" in raw:
-            req = GoalEngineTask.model_validate(dict(raw)).to_request()
-        elif isinstance(raw, Mapping):
-            req = TaskRequest.model_validate(dict(raw))
-        else:
-            raise RequestInvalid(f"invalid task request: request: must be a JSON object, not {type(raw).__name__}")
-    except ValidationError as exc:
-        raise RequestInvalid(_explain(exc)) from None
-    _check_size(req)
-    return req
-
-
-def _check_size(req: TaskRequest) -> None:
-    size = len(req.model_dump_json().encode())
-    if size <= MAX_REQUEST_BYTES:
-        return
-    sizes = {name: len(req.model_dump_json(include={name}).encode()) for name in type(req).model_fields}
-    field = max(sizes, key=lambda name: sizes[name])
-    raise RequestInvalid(
-        f"invalid task request: {field}: the request is {size:,} bytes, over the limit of {MAX_REQUEST_BYTES:,}"
-        f" bytes ({field} alone is {sizes[field]:,}); pass large inputs by reference (a URL or an env: name)"
-    )
-
-
-def request_digest(req: TaskRequest, salt: str | None = None) -> str:
-    """``sha256:SALT:HEX``, a salted digest of the canonical request (every field after validation, keys
-    sorted), kept in the workflow's memo so a repeated ``request_id`` can be checked against it. It reveals
-    nothing of the request: the salt is random per task, so the same request gives unrelated digests."""
-    salt = salt or secrets.token_hex(16)
-    canonical = json.dumps(req.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode()
-    digest = hmac.new(bytes.fromhex(salt), canonical, hashlib.sha256).hexdigest()
-    return f"sha256:{salt}:{digest}"
-
-
-def _same_request(req: TaskRequest, stored: object) -> bool:
-    if not isinstance(stored, str) or stored.count(":") != 2:
-        return False
-    _, salt, _ = stored.split(":")
-    try:
-        return hmac.compare_digest(request_digest(req, salt), stored)
-    except ValueError:  # not hex: not one of ours
-        return False
-
-
-_PAYLOADS: dict[str, type[BaseModel]] = {
-    "approve": Approve,
-    "reject": Reject,
-    "provide_input": ProvideInput,
-    "instruct": Instruct,
-    "take_over": TakeOver,
-    "pause": Pause,
-    "resume": Resume,
-}
-
-
-def review_payload(verb: str, **fields: Any) -> BaseModel:
-    """The validated payload of a verb (approve, reject, provide_input, instruct, take_over, pause, resume);
-    ``RequestInvalid`` naming each bad field otherwise. Checked before anything is sent."""
-    try:
-        return _PAYLOADS[verb].model_validate(fields)
-    except ValidationError as exc:
-        raise RequestInvalid(_explain(exc).replace("invalid task request", f"invalid {verb}")) from None
-
-
-def temporal_priority(priority: int) -> Priority:
-    """Map the caller's 1 (lowest) .. 10 (highest) onto Temporal's priority keys 5 (lowest) .. 1 (highest)."""
-    return Priority(priority_key=1 + round((10 - priority) * 4 / 9))
 
 
 class TaskSummary(BaseModel):
@@ -299,7 +209,7 @@ class TaskHandle:
     async def send(self, payload: BaseModel) -> ReviewAck:
         """Send a validated review payload (see ``review_payload``) as its update; ``ReviewRefused`` when the
         workflow refuses it or has ended, ``TaskNotFound`` for an unknown id."""
-        name = {v: k for k, v in _PAYLOADS.items()}[type(payload)]
+        name = {v: k for k, v in REVIEW_PAYLOADS.items()}[type(payload)]
         try:
             return await self._rpc(name, lambda: self._handle.execute_update(name, payload, result_type=ReviewAck))
         except WorkflowUpdateFailedError as exc:
@@ -388,7 +298,7 @@ class BrowserTasks:
         task = TaskHandle(handle)
         if req.request_id:  # ours or an existing run (USE_EXISTING / a finished one): the digest tells
             desc = await task.describe()
-            if not _same_request(req, await desc.memo_value(DIGEST_MEMO, None)):
+            if not same_request(req, await desc.memo_value(DIGEST_MEMO, None)):
                 raise RequestIdReused(
                     f"invalid task request: request_id: {req.request_id!r} already names task {workflow_id},"
                     " started from a different request; use a new request_id for a new request"

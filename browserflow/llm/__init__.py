@@ -10,6 +10,7 @@ from browserflow.llm.claude_tier import ClaudeTier
 from browserflow.llm.ollama_tier import OllamaTier
 from browserflow.llm.pricing import DEFAULT_PRICES, Price, PriceTable
 from browserflow.llm.prompt import Prompt, build_prompt
+from browserflow.llm.provider import ProviderReply, ProviderTier
 from browserflow.llm.router import RoutedDecision, TierRouter, attempts_from
 from browserflow.llm.rules_tier import RulesTier
 from browserflow.llm.schema import LLMAction, LLMAnswer, answer_json_schema
@@ -30,6 +31,8 @@ __all__ = [
     "PriceTable",
     "PricedDecision",
     "Prompt",
+    "ProviderReply",
+    "ProviderTier",
     "RoutedDecision",
     "RulesTier",
     "Tier",

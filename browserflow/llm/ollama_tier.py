@@ -1,5 +1,5 @@
 """The local-model tier: Ollama's ``/api/chat`` through ``ollama.AsyncClient`` with the answer's JSON schema as
-``format`` (constrained decoding), temperature 0."""
+``format`` (constrained decoding), temperature 0. Budget, pricing and answer reading: ``ProviderTier``."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ import httpx
 import ollama
 from pydantic import ValidationError
 
-from browserflow.contracts import DecideInput
-from browserflow.errors import BudgetExceeded, ProviderFault
-from browserflow.llm.base import InvalidAnswer, PricedDecision, Usage
+from browserflow.errors import ProviderFault
+from browserflow.llm.base import Usage
 from browserflow.llm.pricing import PriceTable
-from browserflow.llm.prompt import build_prompt
+from browserflow.llm.prompt import Prompt
+from browserflow.llm.provider import ProviderReply, ProviderTier
 from browserflow.llm.schema import answer_json_schema
-from browserflow.llm.validate import answer_to_actions, parse_answer
 
 __all__ = ["DEFAULT_OLLAMA_HOST", "DEFAULT_OLLAMA_MODEL", "OllamaTier"]
 
@@ -25,9 +24,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"
 DEFAULT_OLLAMA_MODEL = "qwen2.5:7b-instruct"
+# tokens the chat template adds around our messages, on top of the prompt's own estimate
+_TEMPLATE_TOKENS = 200
 
 
-class OllamaTier:
+class OllamaTier(ProviderTier):
     name = "ollama"
     provider = "ollama"
 
@@ -43,20 +44,21 @@ class OllamaTier:
         client: ollama.AsyncClient | None = None,
         name: str = "ollama",
     ) -> None:
-        self.name = name
+        super().__init__(
+            name=name,
+            model=model,
+            timeout=timeout,
+            max_tokens=max_tokens,
+            max_prompt_tokens=max_prompt_tokens,
+            prices=prices,
+            owns_client=client is None,
+        )
         self.host = host
-        self.model = model
-        self.timeout = timeout
-        self.max_tokens = max_tokens
-        self.max_prompt_tokens = max_prompt_tokens
-        self.prices = prices or PriceTable()
-        self._owns_client = client is None
         self._client = client or ollama.AsyncClient(host=host, timeout=timeout)
         self._schema = answer_json_schema()
 
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.close()
+    async def _close_client(self) -> None:
+        await self._client.close()
 
     async def health(self) -> dict[str, Any]:
         """Is the server up and is the model pulled? (``GET /api/tags``). Raises ``ProviderFault``."""
@@ -67,18 +69,13 @@ class OllamaTier:
         names = [m.model or "" for m in listed.models]
         return {"host": self.host, "model": self.model, "model_available": self.model in names, "models": names}
 
-    def estimate_max_cost(self, prompt_tokens: int) -> float:
-        return self.prices.estimate_max(
-            self.model, self.provider, prompt_tokens=prompt_tokens, max_tokens=self.max_tokens
-        )
+    def budget_subject(self) -> str:
+        return "an ollama call"
 
-    async def decide(self, inp: DecideInput, budget_left_usd: float) -> PricedDecision:
-        prompt = build_prompt(inp, max_tokens=self.max_prompt_tokens)
-        estimate = self.estimate_max_cost(prompt.estimated_tokens + 200)
-        if estimate > budget_left_usd:
-            raise BudgetExceeded(
-                f"an ollama call could cost up to ${estimate:.6f}; only ${max(budget_left_usd, 0):.6f} is left"
-            )
+    def prompt_tokens(self, prompt: Prompt) -> int:
+        return prompt.estimated_tokens + _TEMPLATE_TOKENS
+
+    async def _call(self, prompt: Prompt) -> ProviderReply:
         try:
             response = await self._client.chat(
                 model=self.model,
@@ -97,35 +94,13 @@ class OllamaTier:
             raise ProviderFault(f"ollama transport error: {type(exc).__name__}: {exc}") from None
         except (ValidationError, json.JSONDecodeError, ValueError, TypeError) as exc:
             raise ProviderFault(f"ollama sent a malformed response: {type(exc).__name__}") from None
-
-        model = response.model or self.model
         usage = Usage(
-            model=model,
+            model=response.model or self.model,
             input_tokens=int(response.prompt_eval_count or 0),
             output_tokens=int(response.eval_count or 0),
         )
-        usage.cost_usd = self.prices.cost(
-            model, self.provider, input_tokens=usage.input_tokens, output_tokens=usage.output_tokens
-        )
-        content = response.message.content if response.message else None
-        try:
-            answer = parse_answer(content)
-            try:
-                actions = answer_to_actions(answer, inp)
-            except InvalidAnswer as exc:
-                exc.proposed = answer.summary()
-                raise
-        except InvalidAnswer as exc:
-            if response.done_reason == "length":
-                exc.reason += " (the answer was cut off at max tokens)"
-            raise exc.with_usage(usage) from None
-        return PricedDecision(
-            actions=actions,
-            confidence=answer.confidence,
-            tier=self.name,
-            model=model,
-            reason=(answer.reason + (" [done]" if answer.done else "")).strip(),
-            input_tokens=usage.input_tokens,
-            output_tokens=usage.output_tokens,
-            cost_usd=usage.cost_usd,
+        return ProviderReply(
+            usage=usage,
+            answer=response.message.content if response.message else None,
+            cut_off="the answer was cut off at max tokens" if response.done_reason == "length" else "",
         )

@@ -93,6 +93,33 @@ class TierRouter:
     def threshold_for(self, tier: str) -> float:
         return self.thresholds.get(tier, self.default_threshold)
 
+    async def readiness(self, timeout_s: float = 5.0) -> dict[str, str]:
+        """Can each tier that has a health check (Ollama: is the server up, is the model pulled?) answer?
+
+        Tier name -> ``"ready"`` or what is wrong; each problem is logged as a warning (a worker calls this once
+        at start-up, so a missing model is said there, not found out on the first escalated page). Each check
+        waits at most ``timeout_s``. Never raises: a tier that is not ready is skipped by its breaker like any
+        other fault."""
+        found: dict[str, str] = {}
+        for tier in self.tiers:
+            health = getattr(tier, "health", None)
+            if health is None:
+                continue
+            try:
+                report = await asyncio.wait_for(health(), timeout_s)
+            except ProviderFault as exc:
+                found[tier.name] = str(exc)
+            except TimeoutError:
+                found[tier.name] = f"no answer to the health check within {timeout_s:g}s"
+            else:
+                model = report.get("model")
+                found[tier.name] = "ready" if report.get("model_available", True) else f"model {model!r} is not pulled"
+            if found[tier.name] == "ready":
+                log.info("decision tier %r is ready", tier.name)
+            else:
+                log.warning("decision tier %r is not ready: %s", tier.name, found[tier.name])
+        return found
+
     async def aclose(self) -> None:
         for tier in self.tiers:
             closer = getattr(tier, "aclose", None)

@@ -308,10 +308,6 @@ class PlanProgress(BaseModel):
     def all_done(self) -> bool:
         return bool(self.states) and all(s.status == "done" for s in self.states)
 
-    @property
-    def done_count(self) -> int:
-        return sum(1 for s in self.states if s.status == "done")
-
     def mark_done(self, index: int, evidence: str, step: int | None = None) -> None:
         if 0 <= index < len(self.states):
             self.states[index].status = "done"

@@ -233,6 +233,29 @@ async def test_ollama_health_lists_models(fake_ollama: FakeOllama) -> None:
         assert (await client.get("/api/version")).json()["version"]
 
 
+async def test_router_readiness_names_a_missing_model_and_an_unreachable_server(
+    make_router: RouterFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    ready = await make_router(LOW_RULES).readiness()
+    assert ready == {"ollama": "ready"}  # rules and claude have no health check
+    missing = await make_router(LOW_RULES, ollama_model="llama3:70b").readiness()
+    assert missing == {"ollama": "model 'llama3:70b' is not pulled"}
+    assert "decision tier 'ollama' is not ready: model 'llama3:70b' is not pulled" in caplog.text
+    down = await make_router(LOW_RULES, ollama_host=f"http://127.0.0.1:{free_port()}").readiness()
+    assert down["ollama"].startswith("ollama at http://127.0.0.1:") and "is not usable" in down["ollama"]
+
+
+async def test_router_readiness_gives_up_on_a_server_that_never_answers(make_router: RouterFactory) -> None:
+    with socket.socket() as silent:  # accepts connections (the backlog) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        host = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        found = await make_router(LOW_RULES, ollama_host=host).readiness(timeout_s=0.5)
+    assert found == {"ollama": "no answer to the health check within 0.5s"}
+    assert time.monotonic() - started < 4.0
+
+
 async def test_ollama_cut_off_answer_is_invalid_with_note(fake_ollama: FakeOllama) -> None:
     fake_ollama.script(OllamaReply.text('{"actions": [{"kind": "cli', done_reason="length"))
     tier = OllamaTier(host=fake_ollama.url, timeout=2)
