@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -41,10 +42,12 @@ from activities.review import ReviewActivities
 from activities.store import StoreActivities
 from browserflow.browser.chromium import find_chromium
 from browserflow.browser.pool import BrowserPool
+from browserflow.browser.pool import artifacts_dir as default_artifacts_dir
 from browserflow.config import Settings
-from browserflow.errors import EncryptionError, StoreError
+from browserflow.errors import BrowserflowError, EncryptionError, StoreError
 from browserflow.llm import LLMSettings, TierRouter, build_router
 from browserflow.store import Store
+from browserflow.temporal import policies
 from browserflow.temporal.codec import EncryptionCodec
 from browserflow.temporal.connect import connect, metrics_runtime
 from workflows import BrowserTaskWorkflow
@@ -122,7 +125,7 @@ def build_workers(
     browser = BrowserActivities(pool, session_queue, worker_id)
     decide = DecideActivities(router, rules_threshold)
     stored = StoreActivities(store)
-    review = ReviewActivities(pool, artifacts_dir or Settings.from_env().data_dir / "artifacts")
+    review = ReviewActivities(pool, artifacts_dir or default_artifacts_dir())
     drain = timedelta(seconds=drain_seconds)
     shared = Worker(
         client,
@@ -185,7 +188,9 @@ async def report_pool(runtime: Runtime, pool: BrowserPool, every: float = 5.0) -
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run one worker process's workers with ``settings`` (read once by :func:`main`) until ``stop`` is set."""
     stop = stop or asyncio.Event()
+    policies.configure(page_heartbeat=settings.page_heartbeat_timeout, page_pickup=settings.page_pickup_timeout)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.from_settings(settings)
     try:
@@ -245,11 +250,16 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     log.info("worker stopped; browser closed")
 
 
-def main() -> None:
-    logging.basicConfig(
-        level=os.environ.get("BROWSERFLOW_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    settings = Settings.from_env()
+def main(settings: Settings | None = None) -> None:
+    """The worker program: ``settings`` from the caller (``browserflow worker`` with its flags applied), else read
+    from the environment here, once."""
+    if settings is None:
+        try:
+            settings = Settings.from_env()
+        except BrowserflowError as exc:  # a bad configuration variable: named, exit status 2 as the CLI's
+            print(f"browserflow worker: {exc.message}", file=sys.stderr)
+            raise SystemExit(2) from None
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     async def _main() -> None:
         stop = asyncio.Event()

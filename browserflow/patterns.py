@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import re2
 from temporalio.exceptions import ApplicationError
 
+from browserflow.config import ComponentSettings
 from browserflow.errors import PatternTimeout
 
 __all__ = [
@@ -102,10 +102,7 @@ def first_match(pattern: str, sources: Iterable[str]) -> str | None:
 
 def time_limit() -> float:
     """The worker's limit for one goal check: ``BROWSERFLOW_PATTERN_TIME_LIMIT`` seconds, else the default."""
-    try:
-        return max(0.0, float(os.environ.get(LIMIT_ENV, TIME_LIMIT_SECONDS)))
-    except ValueError:
-        return TIME_LIMIT_SECONDS
+    return ComponentSettings.current().pattern_time_limit
 
 
 async def run_bounded(fn: Callable[[T], R], arg: T, *, limit: float | None = None, what: str = "") -> R:
