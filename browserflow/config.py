@@ -12,8 +12,10 @@ standard ``TEMPORAL_*`` variables, which override the file. Precedence, highest 
 The project's own ``TEMPORAL_TLS_CERT`` / ``TEMPORAL_TLS_KEY`` are read as the standard
 ``TEMPORAL_TLS_CLIENT_CERT_PATH`` / ``TEMPORAL_TLS_CLIENT_KEY_PATH`` (the standard names win when both are set).
 
-``ComponentSettings`` holds the few knobs a component reads at each use (trace mode, warm pages, internal
-hosts, pattern time limit, secret names): ``ComponentSettings.current()`` reads only those.
+``ComponentSettings`` (the base of ``Settings``) holds the few knobs a component reads at each use - the data
+directory and Chromium path, trace mode and detail, warm pages, internal hosts, the pattern time limit, which
+``env:`` secret names resolve: ``ComponentSettings.current()`` reads only those, through this module. Nothing
+reads the environment at import time; the worker sets the page timeouts (``policies.configure``) at start.
 """
 
 from __future__ import annotations
