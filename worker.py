@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import ValidationError
 from temporalio.client import Client
 from temporalio.runtime import Runtime
 from temporalio.worker import (
@@ -187,8 +188,9 @@ async def report_pool(runtime: Runtime, pool: BrowserPool, every: float = 5.0) -
         await asyncio.sleep(every)
 
 
-async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run one worker process's workers with ``settings`` (read once by :func:`main`) until ``stop`` is set."""
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None, llm: LLMSettings | None = None) -> None:
+    """Run one worker process's workers with ``settings`` and ``llm`` (read once by :func:`main`) until ``stop``
+    is set."""
     stop = stop or asyncio.Event()
     policies.configure(page_heartbeat=settings.page_heartbeat_timeout, page_pickup=settings.page_pickup_timeout)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -197,7 +199,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         store.require_current()  # refuses a database behind the code, naming the command that fixes it
     except StoreError as exc:
         raise SystemExit(f"browserflow worker: {exc.message}") from None
-    llm = LLMSettings.from_env()
+    llm = llm or LLMSettings.from_env()
     router = build_router(llm)
     runtime = metrics_runtime(settings.metrics_port) if settings.metrics_port else None
     try:
@@ -250,15 +252,30 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     log.info("worker stopped; browser closed")
 
 
+def _llm_problems(exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors():
+        field = LLMSettings.model_fields.get(str(err["loc"][0]) if err["loc"] else "")
+        name = (field.description or "").split(" ")[0] if field else ""
+        problems.append(f"{name or err['loc']}: {err['msg']}")
+    return "; ".join(problems)
+
+
 def main(settings: Settings | None = None) -> None:
     """The worker program: ``settings`` from the caller (``browserflow worker`` with its flags applied), else read
     from the environment here, once."""
-    if settings is None:
-        try:
-            settings = Settings.from_env()
-        except BrowserflowError as exc:  # a bad configuration variable: named, exit status 2 as the CLI's
-            print(f"browserflow worker: {exc.message}", file=sys.stderr)
-            raise SystemExit(2) from None
+    try:
+        settings = settings or Settings.from_env()
+        llm = LLMSettings.from_env()
+    except BrowserflowError as exc:  # a bad configuration variable: named, exit status 2 as the CLI's
+        print(f"browserflow worker: {exc.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except ValidationError as exc:  # the decision tiers' settings: each field's description names its variable
+        print(f"browserflow worker: invalid configuration: {_llm_problems(exc)}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except ValueError as exc:  # BROWSERFLOW_THRESHOLD_<TIER> or BROWSERFLOW_PRICES
+        print(f"browserflow worker: invalid configuration: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     async def _main() -> None:
@@ -266,7 +283,7 @@ def main(settings: Settings | None = None) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await run_worker(settings, stop)
+        await run_worker(settings, stop, llm)
 
     asyncio.run(_main())
 

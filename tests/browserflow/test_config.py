@@ -159,3 +159,11 @@ def test_the_cli_never_writes_the_environment() -> None:
     for file in [*(root / "cli").glob("*.py"), root / "stack.py", root / "session.py"]:
         text = file.read_text()
         assert "os.environ[" not in text and "environ.setdefault" not in text and "environ.update" not in text, file
+
+
+def test_the_worker_names_a_bad_decision_tier_variable() -> None:
+    env = {**os.environ, "BROWSERFLOW_LLM_TIMEOUT": "soon"}
+    done = subprocess.run([sys.executable, "-m", "worker"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "invalid configuration: BROWSERFLOW_LLM_TIMEOUT: Input should be a valid number" in done.stderr
+    assert "Traceback" not in done.stderr
