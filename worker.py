@@ -219,6 +219,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None, llm:
         headless=settings.headless,
         max_sessions=settings.max_sessions,
         idle_seconds=settings.idle_session_seconds,
+        warm_sessions=settings.warm_sessions,
     )
     async with pool:
         workers = build_workers(
