@@ -33,10 +33,13 @@ test: setup
 	$(BIN)/pytest
 	$(BIN)/ruff check .
 	$(BIN)/mypy browserflow workflows activities client worker.py demo
+	$(BIN)/lint-imports
 
+## lint: ruff, mypy and the import-layer contracts of pyproject.toml ([tool.importlinter])
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/mypy browserflow workflows activities client worker.py demo
+	$(BIN)/lint-imports
 
 typecheck:
 	$(BIN)/mypy browserflow workflows activities client worker.py demo

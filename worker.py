@@ -16,12 +16,14 @@ import logging
 import os
 import signal
 import socket
+import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import ValidationError
 from temporalio.client import Client
 from temporalio.runtime import Runtime
 from temporalio.worker import (
@@ -41,10 +43,12 @@ from activities.review import ReviewActivities
 from activities.store import StoreActivities
 from browserflow.browser.chromium import find_chromium
 from browserflow.browser.pool import BrowserPool
+from browserflow.browser.pool import artifacts_dir as default_artifacts_dir
 from browserflow.config import Settings
-from browserflow.errors import EncryptionError, StoreError
+from browserflow.errors import BrowserflowError, EncryptionError, StoreError
 from browserflow.llm import LLMSettings, TierRouter, build_router
 from browserflow.store import Store
+from browserflow.temporal import policies
 from browserflow.temporal.codec import EncryptionCodec
 from browserflow.temporal.connect import connect, metrics_runtime
 from workflows import BrowserTaskWorkflow
@@ -122,7 +126,7 @@ def build_workers(
     browser = BrowserActivities(pool, session_queue, worker_id)
     decide = DecideActivities(router, rules_threshold)
     stored = StoreActivities(store)
-    review = ReviewActivities(pool, artifacts_dir or Settings.from_env().data_dir / "artifacts")
+    review = ReviewActivities(pool, artifacts_dir or default_artifacts_dir())
     drain = timedelta(seconds=drain_seconds)
     shared = Worker(
         client,
@@ -185,16 +189,20 @@ async def report_pool(runtime: Runtime, pool: BrowserPool, every: float = 5.0) -
         await asyncio.sleep(every)
 
 
-async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None, llm: LLMSettings | None = None) -> None:
+    """Run one worker process's workers with ``settings`` and ``llm`` (read once by :func:`main`) until ``stop``
+    is set."""
     stop = stop or asyncio.Event()
+    policies.configure(page_heartbeat=settings.page_heartbeat_timeout, page_pickup=settings.page_pickup_timeout)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.from_settings(settings)
     try:
         store.require_current()  # refuses a database behind the code, naming the command that fixes it
     except StoreError as exc:
         raise SystemExit(f"browserflow worker: {exc.message}") from None
-    llm = LLMSettings.from_env()
+    llm = llm or LLMSettings.from_env()
     router = build_router(llm)
+    await router.readiness()  # warns at start-up when Ollama is down or its model is not pulled
     runtime = metrics_runtime(settings.metrics_port) if settings.metrics_port else None
     try:
         client = await connect(settings, runtime=runtime)  # its data converter (the encrypting one) is the workers'
@@ -213,6 +221,7 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
         headless=settings.headless,
         max_sessions=settings.max_sessions,
         idle_seconds=settings.idle_session_seconds,
+        warm_sessions=settings.warm_sessions,
     )
     async with pool:
         workers = build_workers(
@@ -246,18 +255,38 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     log.info("worker stopped; browser closed")
 
 
-def main() -> None:
-    logging.basicConfig(
-        level=os.environ.get("BROWSERFLOW_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    settings = Settings.from_env()
+def _llm_problems(exc: ValidationError) -> str:
+    problems = []
+    for err in exc.errors():
+        field = LLMSettings.model_fields.get(str(err["loc"][0]) if err["loc"] else "")
+        name = (field.description or "").split(" ")[0] if field else ""
+        problems.append(f"{name or err['loc']}: {err['msg']}")
+    return "; ".join(problems)
+
+
+def main(settings: Settings | None = None) -> None:
+    """The worker program: ``settings`` from the caller (``browserflow worker`` with its flags applied), else read
+    from the environment here, once."""
+    try:
+        settings = settings or Settings.from_env()
+        llm = LLMSettings.from_env()
+    except BrowserflowError as exc:  # a bad configuration variable: named, exit status 2 as the CLI's
+        print(f"browserflow worker: {exc.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except ValidationError as exc:  # the decision tiers' settings: each field's description names its variable
+        print(f"browserflow worker: invalid configuration: {_llm_problems(exc)}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except ValueError as exc:  # BROWSERFLOW_THRESHOLD_<TIER> or BROWSERFLOW_PRICES
+        print(f"browserflow worker: invalid configuration: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     async def _main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await run_worker(settings, stop)
+        await run_worker(settings, stop, llm)
 
     asyncio.run(_main())
 

@@ -17,7 +17,6 @@ Targets (issue 4): cached/cold time ratio <= 0.5 with the rules tier; decide cal
 from __future__ import annotations
 
 import argparse
-import asyncio
 import statistics
 import tempfile
 import time
@@ -26,6 +25,7 @@ import uuid
 from bench.harness import demo_request, plain_registration, stack
 from browserflow.contracts import Action, StepRecord, TaskRequest
 from browserflow.store import DecisionRecord, Store, migrate
+from client.session import exit_cleanly, run_async
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
@@ -113,7 +113,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--no-deep-links", action="store_true", help="replay every step (no deep links)")
     args = parser.parse_args()
-    figures = asyncio.run(engine_runs(args.runs, deep_links=not args.no_deep_links))
+    figures = run_async(lambda: engine_runs(args.runs, deep_links=not args.no_deep_links))
     with tempfile.TemporaryDirectory() as scratch:
         sqlite_ms = write_overhead(f"sqlite:///{scratch}/bench.db")
     postgres_ms = pg_overhead()
@@ -136,4 +136,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    exit_cleanly(main)

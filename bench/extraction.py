@@ -11,7 +11,6 @@ are aria / ours: above 1 means ours is faster / smaller.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import functools
 import os
 import re
@@ -25,6 +24,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.async_api import Page, async_playwright
+
+from client.session import exit_cleanly, run_async
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -231,4 +232,4 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=15, help="runs per page and method (median is reported)")
     parser.add_argument("--elements", type=int, default=500, help="interactive elements on the generated page")
     args = parser.parse_args()
-    asyncio.run(main(args.runs, args.elements))
+    exit_cleanly(lambda: run_async(lambda: main(args.runs, args.elements)))

@@ -38,6 +38,7 @@ from bench.procs import (
 )
 from browserflow.contracts import TaskResult, TaskStatus
 from client.sdk import BrowserTasks, TaskHandle
+from client.session import exit_cleanly, run_async
 from demo import DemoSite
 
 
@@ -252,7 +253,7 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.tasks <= 1000:
         parser.error("--tasks must be 1..1000")
-    report = asyncio.run(run(args.tasks, args.workers, args.max_sessions, args.kill_one, args.cap, args.keep))
+    report = run_async(lambda: run(args.tasks, args.workers, args.max_sessions, args.kill_one, args.cap, args.keep))
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -266,4 +267,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    exit_cleanly(main)

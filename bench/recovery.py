@@ -27,6 +27,7 @@ from bench.procs import WorkerProc, migrated_store_url, server_address
 from browserflow.contracts import TaskStatus
 from browserflow.temporal.codec import data_converter
 from client.sdk import BrowserTasks
+from client.session import exit_cleanly, run_async
 from demo import DemoSite
 
 
@@ -138,8 +139,8 @@ def main() -> None:
     parser.add_argument("--parks", type=int, default=5)
     args = parser.parse_args()
     t0 = time.monotonic()
-    recovered = asyncio.run(kills(args.kills))
-    park, unpark = asyncio.run(park_unpark(args.parks))
+    recovered = run_async(lambda: kills(args.kills))
+    park, unpark = run_async(lambda: park_unpark(args.parks))
     print(
         f"recovery after kill -9 (median of {len(recovered)}): {statistics.median(recovered):.2f} s "
         f"(min {min(recovered):.2f}, max {max(recovered):.2f}; target: within 30 s)"
@@ -150,4 +151,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    exit_cleanly(main)

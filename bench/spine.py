@@ -9,12 +9,12 @@ Targets (issue 2): engine/plain <= 1.5 at concurrency 1 and <= 1.3 at concurrenc
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from typing import Any
 
 from bench.harness import Stack, demo_request, plain_registration, run_concurrently, stack, summarise
 from browserflow.contracts import TaskStatus
+from client.session import exit_cleanly, run_async
 
 
 async def engine_job(s: Stack, i: int) -> None:
@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--tasks-c8", type=int, default=16)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    rows = asyncio.run(measure([(1, args.tasks_c1), (8, args.tasks_c8)]))
+    rows = run_async(lambda: measure([(1, args.tasks_c1), (8, args.tasks_c8)]))
     if args.json:
         print(json.dumps(rows, indent=2))
         return
@@ -73,4 +73,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    exit_cleanly(main)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -136,10 +135,9 @@ def first_match(pattern: str, sources: Iterable[str]) -> str | None:
 
 def time_limit() -> float:
     """The worker's limit for one goal check: ``BROWSERFLOW_PATTERN_TIME_LIMIT`` seconds, else the default."""
-    try:
-        return max(0.0, float(os.environ.get(LIMIT_ENV, TIME_LIMIT_SECONDS)))
-    except ValueError:
-        return TIME_LIMIT_SECONDS
+    from browserflow.config import ComponentSettings  # not at import: config imports errors, which import this
+
+    return ComponentSettings.current().pattern_time_limit
 
 
 async def run_bounded(fn: Callable[[T], R], arg: T, *, limit: float | None = None, what: str = "") -> R:

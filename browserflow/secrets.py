@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, MutableSet
 from urllib.parse import quote, quote_plus
 
+from browserflow.config import ComponentSettings
 from browserflow.errors import SecretNotAllowed, SecretUnavailable
 
 __all__ = [
@@ -78,8 +79,8 @@ def is_sensitive_key(key: str | None) -> bool:
 
 def env_name_allowed(name: str) -> bool:
     """May ``env:name`` be resolved on this worker (prefix or allow-list, read now)?"""
-    prefix = os.environ.get("BROWSERFLOW_SECRET_PREFIX", DEFAULT_PREFIX).strip()
-    allowed = {n.strip() for n in os.environ.get("BROWSERFLOW_SECRET_ALLOW", "").split(",") if n.strip()}
+    knobs = ComponentSettings.current()
+    prefix, allowed = knobs.secret_prefix, set(knobs.secret_allow)
     return name in allowed or (bool(prefix) and name.startswith(prefix) and len(name) > len(prefix))
 
 
@@ -87,7 +88,7 @@ def _from_env(name: str) -> str:
     if not env_name_allowed(name):
         raise SecretNotAllowed(
             f"secret env:{name} is not allowed on this worker: name it with the prefix "
-            f"{os.environ.get('BROWSERFLOW_SECRET_PREFIX', DEFAULT_PREFIX) or '(none)'} or list it in "
+            f"{ComponentSettings.current().secret_prefix or '(none)'} or list it in "
             "BROWSERFLOW_SECRET_ALLOW"
         )
     value = os.environ.get(name)

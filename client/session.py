@@ -24,11 +24,15 @@ import sys
 import traceback
 import weakref
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from temporalio.runtime import Runtime, TelemetryConfig
 
-__all__ = ["ClientSession", "release", "run_program"]
+from browserflow.config import Settings
+
+__all__ = ["ClientSession", "ProgramFailed", "exit_cleanly", "release", "run_async", "run_program"]
+
+T = TypeVar("T")
 
 _RELEASE_ROUNDS = 500  # each round: one loop turn, one pyo3 reference drain, one gc pass (~1 ms); 2 suffice
 
@@ -54,22 +58,25 @@ async def release(runtime_ref: weakref.ref[Runtime]) -> bool:
 
 
 class ClientSession:
-    """The runtime and the (lazily connected) ``BrowserTasks`` of one command."""
+    """The runtime and the (lazily connected) ``BrowserTasks`` of one command, for ``settings``."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings
         self._runtime: Runtime | None = None
         self._tasks: Any = None
         self.released = True
 
     async def tasks(self) -> Any:
         """``BrowserTasks`` on this session's runtime, connected on first use (``ConnectionError`` if no server)."""
+        from browserflow.temporal.connect import connect
         from client.sdk import BrowserTasks
 
         if self._tasks is None:
             if self._runtime is None:
                 self._runtime = Runtime(telemetry=TelemetryConfig(), worker_heartbeat_interval=None)
                 self.released = False
-            self._tasks = await BrowserTasks.connect(runtime=self._runtime)
+            settings = self.settings or Settings.from_env()
+            self._tasks = BrowserTasks(await connect(settings, runtime=self._runtime), settings.task_queue)
         return self._tasks
 
     async def close(self) -> bool:
@@ -83,38 +90,77 @@ class ClientSession:
         return self.released
 
 
-def run_program(main: Callable[[], Awaitable[object]]) -> NoReturn:
-    """Run a program's ``main`` coroutine (a bench, a script) on a fresh default runtime and exit cleanly.
+_UNRELEASED: list[str] = []
 
-    The runtime is installed as the SDK's default (so every client, worker and test server the program makes
-    uses it), unset when ``main`` returns and waited for until it is gone, as :class:`ClientSession` does.
-    Exit status 0, or 1 with the traceback when ``main`` raised, 130 on Ctrl-C."""
 
-    async def wrapped() -> tuple[int, bool]:
+class ProgramFailed(RuntimeError):
+    """``main`` of :func:`run_async` raised; its traceback was printed (and released with the runtime)."""
+
+
+def run_async(main: Callable[[], Awaitable[T]]) -> T:
+    """``asyncio.run(main())`` on a fresh default Temporal runtime that is shut down before this returns.
+
+    The runtime is installed as the SDK's default (so every client, worker and test server ``main`` makes uses
+    it), unset when ``main`` ends and waited for until it is gone, as :class:`ClientSession` does. A program
+    calling this ends through :func:`exit_cleanly` (which exits hard if a runtime stayed referenced)."""
+
+    async def wrapped() -> T:
         import temporalio.runtime
 
         runtime = Runtime(telemetry=TelemetryConfig())
         Runtime.set_default(runtime, error_if_already_set=False)
         ref = weakref.ref(runtime)
         del runtime
-        code = 0
+        failed: str | None = None
         try:
-            await main()
-        except Exception:
+            return await main()
+        except Exception as exc:  # printed here and dropped: its traceback's frames may hold the clients
             traceback.print_exc()
-            code = 1
-        except asyncio.CancelledError:
-            code = 130
-        temporalio.runtime._runtime_ref._default_runtime = None  # the SDK has no public way to unset it
-        return code, await release(ref)
+            failed = f"{type(exc).__name__}: {exc}"
+            del exc
+        finally:
+            temporalio.runtime._runtime_ref._default_runtime = None  # the SDK has no public way to unset it
+            if not await release(ref):
+                _UNRELEASED.append(getattr(main, "__name__", "main"))
+        raise ProgramFailed(failed)
 
+    return asyncio.run(wrapped())
+
+
+def exit_cleanly(program: Callable[[], object]) -> NoReturn:
+    """Run a program's synchronous ``main`` (which runs its async parts with :func:`run_async`) and exit: its
+    status (an int it returns, else 0), 1 with the traceback when it raised, 130 on Ctrl-C; with ``os._exit``
+    after flushing when a Temporal runtime was still referenced (do not race the interpreter's teardown)."""
     try:
-        code, released = asyncio.run(wrapped())
+        returned = program()
+        code = returned if isinstance(returned, int) else 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
     except KeyboardInterrupt:
-        code, released = 130, False
+        code = 130
+    except ProgramFailed:
+        code = 1
+    except Exception:
+        traceback.print_exc()
+        code = 1
     sys.stdout.flush()
     sys.stderr.flush()
-    if not released:  # a leaked reference: do not let the interpreter's teardown race the runtime's threads
+    if _UNRELEASED:
         print("note: the Temporal runtime was still referenced at exit", file=sys.stderr, flush=True)
         os._exit(code)
     sys.exit(code)
+
+
+def run_program(main: Callable[[], Awaitable[object]]) -> NoReturn:
+    """Run a program's ``main`` coroutine (a bench, a script) with :func:`run_async` and exit cleanly (see
+    :func:`exit_cleanly`): status 0, or 1 with the traceback when ``main`` raised, 130 on Ctrl-C."""
+
+    async def body() -> None:
+        try:
+            await main()
+        except asyncio.CancelledError:
+            raise KeyboardInterrupt from None
+
+    exit_cleanly(lambda: run_async(body))

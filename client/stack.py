@@ -6,6 +6,7 @@ site and one worker, each a background process with a PID file under ``.data/run
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -25,7 +26,6 @@ from browserflow.temporal.search_attributes import cli_flags
 
 __all__ = ["demo", "down", "exec_server", "server_command", "up"]
 
-DEMO_PORT = int(os.environ.get("BROWSERFLOW_DEMO_PORT", "8765"))
 _MARKERS = {"server": "start-dev", "demo": "demo", "worker": "worker", "codec": "codec_server"}
 _ORDER = ["worker", "demo", "server", "codec"]  # the order ``down`` stops them in
 
@@ -188,13 +188,14 @@ def up(settings: Settings) -> list[str]:
         _wait(lambda: _port_open(host, port), "the Temporal dev server", 60, proc)
         started.append("server")
         _say(f"Temporal dev server up on {host}:{port}, Web UI {settings.web_ui_url}")
-    if _port_open("127.0.0.1", DEMO_PORT):
-        _say(f"demo site already answering on 127.0.0.1:{DEMO_PORT}")
+    demo_port = settings.demo_port
+    if _port_open("127.0.0.1", demo_port):
+        _say(f"demo site already answering on 127.0.0.1:{demo_port}")
     else:
-        proc = _spawn(settings, "demo", [sys.executable, "-m", "demo", "--port", str(DEMO_PORT)])
-        _wait(lambda: _port_open("127.0.0.1", DEMO_PORT), "the demo site", 30, proc)
+        proc = _spawn(settings, "demo", [sys.executable, "-m", "demo", "--port", str(demo_port)])
+        _wait(lambda: _port_open("127.0.0.1", demo_port), "the demo site", 30, proc)
         started.append("demo")
-        _say(f"demo site up on http://127.0.0.1:{DEMO_PORT}/")
+        _say(f"demo site up on http://127.0.0.1:{demo_port}/")
     worker_pid = _run_dir(settings) / "worker.pid"
     if worker_pid.exists() and _ours(int(worker_pid.read_text().strip() or 0), "worker"):
         _say("worker already running")
@@ -217,17 +218,29 @@ def down(settings: Settings, names: list[str] | None = None) -> int:
     return 0
 
 
+async def _run_demo(settings: Settings, request: dict[str, object]) -> bool:
+    """The demo task through the SDK (``BrowserTasks`` on this command's own runtime, shut down before the
+    loop ends, as every CLI command does); True when the goal was reached."""
+    from client.progress import run_and_report
+    from client.session import ClientSession
+
+    session = ClientSession(settings)
+    try:
+        result = await run_and_report(await session.tasks(), request, settings)
+        return result.goal_achieved
+    finally:
+        await session.close()
+
+
 def demo(settings: Settings) -> int:
     """Run the bundled demo task end to end, then stop what this command started."""
-    from client.cli import main as cli_main
-
-    request = project_root() / "demo" / "request.json"
-    raw = json.loads(request.read_text())
+    raw = json.loads((project_root() / "demo" / "request.json").read_text())
+    raw["start_url"] = f"http://127.0.0.1:{settings.demo_port}/"
     started = up(settings)
     code = 1
     try:
         _say(f"submitting the demo task: {raw['goal']!r}")
-        code = cli_main(["run", str(request), "--set", f"start_url=http://127.0.0.1:{DEMO_PORT}/"])
+        code = 0 if asyncio.run(_run_demo(settings, raw)) else 1
     finally:
         if started:
             down(settings, [n for n in _ORDER if n in started])

@@ -10,12 +10,12 @@ success rate, wrong writes and false successes. Exit 0 unless the bench itself f
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from pathlib import Path
 
 from bench.apps import APPS
 from bench.apps.runner import run_all, summary_lines, table_lines
+from client.session import exit_cleanly, run_async
 
 
 def main() -> None:
@@ -29,7 +29,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown app(s) {unknown}; known: {list(APPS)}")
     task_names = {t.strip() for t in args.tasks.split(",") if t.strip()} or None
-    runs = asyncio.run(run_all([APPS[n]() for n in names], task_names))
+    runs = run_async(lambda: run_all([APPS[n]() for n in names], task_names))
     print()
     for line in table_lines(runs):
         print(line)
@@ -42,4 +42,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    exit_cleanly(main)

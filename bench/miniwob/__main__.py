@@ -12,9 +12,7 @@ page, data = {}); the page's own reward, reported by the harness, is the ground 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import sys
 from pathlib import Path
 
 from bench.miniwob.pages import dump_episodes
@@ -22,6 +20,7 @@ from bench.miniwob.report import rows_from_json, table
 from bench.miniwob.runner import run_bench
 from bench.miniwob.site import MAX_SEED, check_seed
 from bench.miniwob.tasks import TASKS, check_tasks
+from client.session import exit_cleanly, run_async
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -55,11 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     seeds = [check_seed(s) for s in range(args.first_seed, args.first_seed + args.seeds)]
     if args.dump is not None:
-        dumped = asyncio.run(dump_episodes(args.task_list, seeds, args.dump))
+        dumped = run_async(lambda: dump_episodes(args.task_list, seeds, args.dump))
         unstable = [f"{r['task']}/{r['seed']}" for r in dumped if not r["deterministic"]]
         print(f"wrote {len(dumped)} episodes to {args.dump}" + (f"; not deterministic: {unstable}" if unstable else ""))
         return 0
-    rows = asyncio.run(run_bench(args.task_list, seeds, concurrency=args.concurrency))
+    rows = run_async(lambda: run_bench(args.task_list, seeds, concurrency=args.concurrency))
     if args.json is not None:
         args.json.write_text(json.dumps([r.as_dict() for r in rows], indent=1, ensure_ascii=False) + "\n")
     print(table(rows))
@@ -67,4 +66,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_cleanly(main)

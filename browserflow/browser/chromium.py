@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from browserflow.config import ComponentSettings
+
 __all__ = ["chromium_args", "ensure_chromium", "find_chromium"]
 
 _SYSTEM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -51,7 +53,7 @@ def _playwright_chromium() -> str | None:
 
 def find_chromium(explicit: str | None = None) -> str | None:
     """The first usable Chromium: the explicit path, ``CHROMIUM_PATH``, the system's, Playwright's."""
-    for candidate in (explicit, os.environ.get("CHROMIUM_PATH")):
+    for candidate in (explicit, ComponentSettings.current().chromium_path):
         if candidate:
             if Path(candidate).is_file() and os.access(candidate, os.X_OK):
                 return candidate

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
-import os
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from browserflow.config import ComponentSettings
 from browserflow.errors import InvalidUrl, NavigationBlocked
 
 __all__ = ["HostPolicy", "allow_internal", "canonical_host", "is_internal"]
@@ -24,7 +24,7 @@ _HARMLESS = {"about", "data", "blob", "chrome-error"}  # no request leaves the b
 
 def allow_internal() -> bool:
     """``BROWSERFLOW_ALLOW_INTERNAL``: allow internal addresses like any other host (local development)."""
-    return (os.environ.get("BROWSERFLOW_ALLOW_INTERNAL") or "").strip().lower() in {"1", "true", "yes", "on"}
+    return ComponentSettings.current().allow_internal
 
 
 def canonical_host(host: str) -> str:

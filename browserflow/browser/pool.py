@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import tempfile
 import threading
 import time
@@ -27,7 +26,7 @@ from browserflow.browser import confine, dialogs, trace_scrub
 from browserflow.browser.chromium import chromium_args, find_chromium
 from browserflow.browser.spares import Spares
 from browserflow.browser.spares import warm_sessions as warm_sessions_default
-from browserflow.config import project_root
+from browserflow.config import ComponentSettings
 from browserflow.errors import PoolExhausted, SessionError, SessionNotFound
 
 __all__ = ["BrowserPool", "PoolStats", "Session"]
@@ -43,23 +42,18 @@ TraceMode = Literal["off", "failed", "always"]
 def trace_mode() -> TraceMode:
     """``BROWSERFLOW_TRACE``: ``off``, ``failed`` (default: keep the trace of a task that did not succeed)
     or ``always``."""
-    raw = (os.environ.get("BROWSERFLOW_TRACE") or "failed").strip().lower()
-    if raw in {"off", "0", "false", "no", "none"}:
-        return "off"
-    return "always" if raw in {"always", "on", "1", "true", "yes"} else "failed"
+    return ComponentSettings.current().trace
 
 
 def trace_detail() -> str:
     """``BROWSERFLOW_TRACE_DETAIL``: ``actions`` (default: actions, network, console), ``snapshots`` (+ DOM
     snapshots) or ``full`` (+ screencast). Recording costs task time: see the README's benchmark table."""
-    raw = (os.environ.get("BROWSERFLOW_TRACE_DETAIL") or "actions").strip().lower()
-    return raw if raw in {"actions", "snapshots", "full"} else "actions"
+    return ComponentSettings.current().trace_detail
 
 
 def artifacts_dir() -> Path:
     """``<BROWSERFLOW_DATA_DIR>/artifacts`` (default ``.data/artifacts`` in the checkout)."""
-    base = os.environ.get("BROWSERFLOW_DATA_DIR")
-    return (Path(base) if base else project_root() / ".data") / "artifacts"
+    return ComponentSettings.current().data_dir / "artifacts"
 
 
 @dataclass

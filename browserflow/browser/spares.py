@@ -16,29 +16,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from playwright.async_api import Browser, BrowserContext, Page
 
+from browserflow.config import DEFAULT_WARM_SESSIONS, ComponentSettings
+
 __all__ = ["DEFAULT_WARM_SESSIONS", "Spare", "Spares", "warm_sessions"]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WARM_SESSIONS = 1
-
 
 def warm_sessions() -> int:
     """``BROWSERFLOW_WARM_SESSIONS``: spare pages kept ready (default 1; 0 disables)."""
-    raw = (os.environ.get("BROWSERFLOW_WARM_SESSIONS") or "").strip()
-    if not raw:
-        return DEFAULT_WARM_SESSIONS
-    try:
-        return max(0, int(raw))
-    except ValueError:
-        log.warning("BROWSERFLOW_WARM_SESSIONS=%r is not a number; using %d", raw, DEFAULT_WARM_SESSIONS)
-        return DEFAULT_WARM_SESSIONS
+    return ComponentSettings.current().warm_sessions
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,7 @@ errors raised with ``non_retryable=True`` by the activity are not retried either
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +16,7 @@ from temporalio.common import RetryPolicy
 
 from browserflow.errors import PERMANENT_TYPES
 
-__all__ = ["PERMANENT", "POLICIES", "ActivityPolicy", "options"]
+__all__ = ["PAGE_HEARTBEAT", "PAGE_PICKUP", "PERMANENT", "POLICIES", "ActivityPolicy", "configure", "options"]
 
 PERMANENT: tuple[str, ...] = tuple(sorted(PERMANENT_TYPES))  # derived from the classes in browserflow.errors
 
@@ -41,9 +40,12 @@ def _retry(first: float, attempts: int, *, backoff: float = 2.0, cap: float = 10
 
 
 _S = timedelta(seconds=1)
-# how fast a lost session worker is noticed: recovery starts within PAGE_HEARTBEAT + PAGE_PICKUP (~20 s)
-PAGE_HEARTBEAT = timedelta(seconds=float(os.environ.get("BROWSERFLOW_PAGE_HEARTBEAT", "8")))
-PAGE_PICKUP = timedelta(seconds=float(os.environ.get("BROWSERFLOW_PAGE_PICKUP", "10")))
+# how fast a lost session worker is noticed: recovery starts within PAGE_HEARTBEAT + PAGE_PICKUP (~20 s); a
+# worker sets its own with configure() at start (BROWSERFLOW_PAGE_HEARTBEAT / BROWSERFLOW_PAGE_PICKUP)
+PAGE_HEARTBEAT = 8 * _S
+PAGE_PICKUP = 10 * _S
+_PAGE = ("navigate", "extract", "act", "replay")
+_PINNED = ("close_session", "screenshot", "park")
 
 POLICIES: dict[str, ActivityPolicy] = {
     # shared queue: any worker with room in its pool opens the session (PoolExhausted retries until one has)
@@ -70,6 +72,16 @@ POLICIES: dict[str, ActivityPolicy] = {
     "check_goal": ActivityPolicy(10 * _S, _retry(0.2, 3)),
     "decide": ActivityPolicy(20 * _S, _retry(0.5, 3)),
 }
+
+
+def configure(*, page_heartbeat: timedelta, page_pickup: timedelta) -> None:
+    """Set the page activities' heartbeat and pickup timeouts of this process (the worker, from its settings,
+    before its workers start)."""
+    for name in (*_PAGE, *_PINNED):
+        row = POLICIES[name]
+        POLICIES[name] = replace(
+            row, schedule_to_start=page_pickup, heartbeat=page_heartbeat if row.heartbeat is not None else None
+        )
 
 
 def options(name: str) -> dict[str, Any]:

@@ -1,0 +1,5 @@
+"""``python -m client.cli``: the ``browserflow`` program."""
+
+from client.cli.main import main
+
+raise SystemExit(main())
