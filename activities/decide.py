@@ -16,7 +16,7 @@ import contextlib
 from temporalio import activity
 
 from browserflow.contracts import CheckGoalInput, CompilePlanInput, DecideInput, Decision, EscalateInput, GoalCheck
-from browserflow.errors import BudgetExceeded
+from browserflow.errors import BudgetExceeded, PatternTimeout
 from browserflow.goals import check_goal as _check_goal
 from browserflow.llm import TierRouter
 from browserflow.patterns import run_bounded
@@ -35,7 +35,10 @@ HEARTBEAT_SECONDS = 5.0
 @activity.defn(name="check_goal")
 async def check_goal(inp: CheckGoalInput) -> GoalCheck:
     # off the event loop and time-bounded: the request's extract patterns are untrusted (browserflow/patterns.py)
-    return await run_bounded(_check_goal, inp, what="the goal check (with the request's extract patterns)")
+    try:
+        return await run_bounded(_check_goal, inp, what="the goal check (with the request's extract patterns)")
+    except PatternTimeout as exc:
+        raise to_application_error(exc) from None
 
 
 @activity.defn(name="compile_plan")

@@ -22,7 +22,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import re2
-from temporalio.exceptions import ApplicationError
 
 if TYPE_CHECKING:
     from browserflow.errors import PatternInvalid, PatternTimeout
@@ -141,12 +140,12 @@ def time_limit() -> float:
 
 
 async def run_bounded(fn: Callable[[T], R], arg: T, *, limit: float | None = None, what: str = "") -> R:
-    """``fn(arg)`` in a worker thread, off the event loop; past ``limit`` seconds a non-retryable
-    ``ApplicationError`` of type ``PatternTimeout``. (A thread cannot be stopped: RE2's linear matching on the
+    """``fn(arg)`` in a worker thread, off the event loop; past ``limit`` seconds ``PatternTimeout`` (never
+    retried: the activity hands it to Temporal as a non-retryable ``ApplicationError``). (A thread cannot be stopped: RE2's linear matching on the
     snapshot's bounded text is what makes the stray run finish soon after.)"""
     limit = time_limit() if limit is None else limit
     try:
         return await asyncio.wait_for(asyncio.to_thread(fn, arg), timeout=limit)
     except TimeoutError:
         message = f"{what or 'the pattern check'} did not finish within {limit:g} s"
-        raise ApplicationError(message, type=_timeout().type_name, non_retryable=True) from None
+        raise _timeout()(message) from None

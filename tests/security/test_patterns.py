@@ -91,9 +91,9 @@ async def test_a_check_past_its_limit_fails_with_pattern_timeout_and_the_loop_ke
 
     ticking = asyncio.ensure_future(ticker())
     try:
-        with pytest.raises(ApplicationError) as info:
+        with pytest.raises(PatternTimeout) as info:
             await run_bounded(slow.search, text, limit=0.02, what="the test pattern")
-        assert info.value.type == PatternTimeout.type_name and info.value.non_retryable
+        assert not info.value.retryable
         assert "the test pattern did not finish within 0.02 s" in info.value.message
         await asyncio.sleep(0.3)  # the stray search still runs in its thread meanwhile
     finally:
@@ -195,3 +195,13 @@ async def test_a_goal_check_past_the_limit_fails_the_task_with_pattern_timeout(
     assert result.reason.startswith("PatternTimeout at step 0: the goal check")
     assert "did not finish within 0 s" in result.reason
     assert engine.pool.held_for(handle.id) == 0  # the task ended the normal way: its browser is closed
+
+
+async def test_the_goal_check_past_its_limit_fails_the_step_never_retried(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BROWSERFLOW_PATTERN_TIME_LIMIT", "0.000001")
+    snap = PageSnapshot(url="http://127.0.0.1/", title="Results", text=hostile_text())
+    inp = CheckGoalInput(goal="read the results", snapshot=snap, extract={"x": HOSTILE})
+    with pytest.raises(ApplicationError) as info:
+        await check_goal(inp)
+    assert info.value.type == PatternTimeout.type_name and info.value.non_retryable
+    assert "did not finish within" in info.value.message
