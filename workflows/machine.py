@@ -221,8 +221,8 @@ def settle(state: TaskState, outcome: StepOutcome) -> Verdict:
     irreversible = any(a.irreversible for a in actions)
     if is_lost(error):
         assert error is not None
-        if decision.tier == "cache":
-            state.replay.insert(0, decision.actions)
+        if decision.tier == "cache" and not irreversible:  # replayed again on the new session; a submit is
+            state.replay.insert(0, decision.actions)  # for a person to decide (it may have gone through)
         return Rebuild(why=error.message, uncertain=decision if irreversible else None, summary=decision.describe())
     return _observe(state, outcome, irreversible)
 

@@ -74,9 +74,13 @@ def decision(*actions: Action, **fields: Any) -> Decision:
     return Decision(actions=list(actions), confidence=fields.pop("confidence", 0.9), **fields)
 
 
-def fail(error: type[errors.BrowserflowError], message: str = "", *, index: int | None = 0, **extra: Any) -> ApplicationError:
+def fail(
+    error: type[errors.BrowserflowError], message: str = "", *, index: int | None = 0, **extra: Any
+) -> ApplicationError:
     """What an activity raises for ``error`` (as ``activities/errors.py``): its type name, never retried here."""
-    return ApplicationError(message or error.__name__, {"index": index, **extra}, type=error.type_name, non_retryable=True)
+    return ApplicationError(
+        message or error.__name__, {"index": index, **extra}, type=error.type_name, non_retryable=True
+    )
 
 
 Answer = PageSnapshot | ApplicationError
@@ -86,7 +90,7 @@ Answer = PageSnapshot | ApplicationError
 class Script:
     start: list[Answer] = field(default_factory=list)  # navigate's answers in order; then the last URL again
     decisions: list[Decision | ApplicationError] = field(default_factory=list)  # then: click "next"
-    acts: list[Answer | None] = field(default_factory=list)  # None: the act returns no page; then: step pages
+    acts: list[Answer | None] = field(default_factory=list)  # None: the element is not found; then step pages
     escalated: list[Decision | ApplicationError] = field(default_factory=list)
     done_url: str = DONE
     result_data: dict[str, str] = field(default_factory=lambda: {"order": "A-1"})
@@ -97,6 +101,7 @@ class Script:
     # what the workflow did
     calls: list[str] = field(default_factory=list)
     acted: list[list[Action]] = field(default_factory=list)
+    decided: list[DecideInput] = field(default_factory=list)
     statuses: list[TaskStatusInput] = field(default_factory=list)
     finished: list[TaskFinishInput] = field(default_factory=list)
     sessions: int = 0
@@ -168,6 +173,7 @@ class FakeActivities:
     @activity.defn(name="decide")
     async def decide(self, inp: DecideInput) -> Decision:
         script = self._call("decide")
+        script.decided.append(inp)
         answer = script.decisions.pop(0) if script.decisions else decision(click("next"))
         if isinstance(answer, ApplicationError):
             raise answer
