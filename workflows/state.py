@@ -1,11 +1,12 @@
 """Everything a task's workflow knows, in one pydantic model, and what people see of it (pure functions).
 
-``TaskState`` is the whole of the task as the workflow holds it: the request and its data, the plan, the step
-count and the step log, the page last seen, the browser session and its checkpoint, the cached path and how much
-of it is left, the review in progress, the AI spend and the status. The workflow's helpers (``workflows/session.py``,
-``workflows/steps.py``, ``workflows/people.py``) each hold a reference to the one state and change it; the
-transitions between steps are pure functions of it (``workflows/machine.py``), and so are the progress query
-and the result (below). Nothing here imports Temporal: it is deterministic and testable as plain Python.
+``TaskState`` is the whole of the task as the workflow holds it: the request and its data, the plan, the
+step count and the step log, the page last seen, the browser session and its checkpoint, the cached path and
+how much of it is left, the review in progress, the AI spend and the status. The workflow's helpers
+(``workflows/session.py``, ``workflows/steps.py``, ``workflows/people.py``, ``Status`` in ``workflows/task.py``)
+each hold a reference to the one state and change it; the transitions between steps are pure functions of it
+(``workflows/machine.py``), and so are the progress query and the result (below). Nothing here imports
+Temporal: it is deterministic and testable as plain Python.
 """
 
 from __future__ import annotations

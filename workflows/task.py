@@ -11,8 +11,9 @@ transitions of ``workflows/machine.py``::
 
 and this class does what each verdict says, with composed helpers that each hold the state: ``Session``
 (the browser, ``workflows/session.py``), ``Steps`` (goal check, deciders, act, store, ``workflows/steps.py``),
-``People`` and ``Status`` (reviews, pauses, the status people see, ``workflows/people.py``), ``Inbox`` (the
-review verbs, ``workflows/review.py``) and ``replay_prefix`` (a cached path, ``workflows/replay.py``).
+``People`` (reviews and pauses, ``workflows/people.py``), ``Inbox`` (the review verbs, ``workflows/review.py``),
+``replay_prefix`` (a cached path, ``workflows/replay.py``) and ``Status`` (below: the status people see, and the
+store's task row told when a review opens and closes).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from pydantic import BaseModel
 from temporalio import workflow
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from browserflow.contracts import (
@@ -39,17 +42,72 @@ with workflow.unsafe.imports_passed_through():
         TaskStatus,
     )
     from browserflow.store.scrub import mask_steps
+    from browserflow.temporal.policies import POLICIES, options
     from browserflow.temporal.search_attributes import TASK_SITE, TASK_STATUS
     from workflows import machine
     from workflows.machine import AskPerson, Continue, End, Rebuild, Verdict
-    from workflows.people import People, Status
+    from workflows.people import People
     from workflows.replay import replay_prefix
     from workflows.review import Inbox
     from workflows.session import Session, SessionLost, Stop
-    from workflows.state import Ending, TaskState, progress_of, result_of
+    from workflows.state import Ending, TaskState, intent_details, progress_of, result_of
     from workflows.steps import Steps
 
-__all__ = ["BrowserTaskWorkflow"]
+__all__ = ["STATUS_PATCH", "BrowserTaskWorkflow", "Status", "TaskStatusInput"]
+
+# new runs tell the store when a review opens and closes; runs recorded before replay without those writes
+STATUS_PATCH = "task-status-v1"
+REVIEW_STATUSES = frozenset({TaskStatus.NEEDS_REVIEW, TaskStatus.PAUSED})
+STATUS_WAIT_SECONDS = 10.0
+
+
+# MERGE: defined by the store helper as ``browserflow.contracts.TaskStatusInput`` (same fields); import it from
+# there and delete this local copy once it lands.
+class TaskStatusInput(BaseModel):
+    workflow_id: str
+    status: TaskStatus
+    reason: str = ""
+
+
+class Status:
+    """The task's status: ``state.status``/``state.detail``, the ``TaskStatus`` search attribute, the current
+    details, and (entering or leaving a review or a pause) the ``task_status`` store activity, in order."""
+
+    def __init__(self, state: TaskState) -> None:
+        self.state = state
+        self._writes: asyncio.Future[None] | None = None
+
+    def set(self, status: TaskStatus, detail: str) -> None:
+        previous = self.state.status
+        self.state.status = status
+        self.state.detail = detail
+        workflow.upsert_search_attributes([TASK_STATUS.value_set(status.value)])
+        intent = intent_details(self.state)
+        workflow.set_current_details(f"**{status.value}**: {detail}" + (f"\n\n{intent}" if intent else ""))
+        opens_or_closes = status in REVIEW_STATUSES or (previous in REVIEW_STATUSES and status == TaskStatus.RUNNING)
+        if status != previous and opens_or_closes and workflow.patched(STATUS_PATCH):
+            self._write(TaskStatusInput(workflow_id=workflow.info().workflow_id, status=status, reason=detail))
+
+    def _write(self, inp: TaskStatusInput) -> None:
+        """One write after the other (never out of order), without holding up the task."""
+        self._writes = asyncio.ensure_future(self._send(self._writes, inp))
+
+    @staticmethod
+    async def _send(previous: asyncio.Future[None] | None, inp: TaskStatusInput) -> None:
+        if previous is not None:
+            await previous
+        policy = "task_status" if "task_status" in POLICIES else "task_started"  # a short store write
+        try:
+            await workflow.execute_activity(
+                "task_status", inp, summary=f"record status ({inp.status.value})", **options(policy)
+            )
+        except ActivityError as err:
+            workflow.logger.warning("recording the status %s failed: %s", inp.status.value, err.cause)
+
+    async def flush(self) -> None:
+        """Let the status writes in flight land before the result is recorded (bounded: the store is optional)."""
+        if self._writes is not None and not self._writes.done():
+            await workflow.wait([self._writes], timeout=STATUS_WAIT_SECONDS)
 
 
 @workflow.defn(name="BrowserTaskWorkflow")
@@ -60,7 +118,7 @@ class BrowserTaskWorkflow:
         self._session = Session(self._state)
         self._steps = Steps(self._state, self._session)
         self._status = Status(self._state)
-        self._people = People(self._state, self._session, self._status)
+        self._people = People(self._state, self._session, self._status.set)
         self._inbox = Inbox(self._state)
 
     # -- queries: they take no input; anything sent along is ignored, so a query always answers ---------------

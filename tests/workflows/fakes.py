@@ -53,7 +53,7 @@ from browserflow.plan.model import GoalPlan
 from browserflow.replay import ReplayInput, ReplayOutcome
 from client.sdk import BrowserTasks
 from workflows import BrowserTaskWorkflow
-from workflows.people import TaskStatusInput
+from workflows.task import TaskStatusInput
 
 __all__ = ["HOME", "Rig", "Script", "click", "decision", "fail", "page", "rig"]
 
