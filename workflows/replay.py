@@ -9,7 +9,6 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.browser import BrowserActivities
     from browserflow.browser.recovery import credentials_from
     from browserflow.contracts import Action, Checkpoint, Decision, PageSnapshot, StepRecord
     from browserflow.replay import ReplayInput, ReplayOutcome, ReplayStepResult, same_page, split_reversible
@@ -43,8 +42,8 @@ async def replay_prefix(state: TaskState, session: Session) -> PageSnapshot | No
     state.last_action = summary
     workflow.set_current_details(f"**Replaying the cached path**: {summary}")
     try:
-        outcome: ReplayOutcome = await session.call(
-            BrowserActivities.replay,
+        outcome = await session.call(
+            "replay",
             lambda sid: ReplayInput(
                 session_id=sid,
                 start_url=request.start_url,
@@ -54,7 +53,7 @@ async def replay_prefix(state: TaskState, session: Session) -> PageSnapshot | No
                 probe_selectors=session.probes,
                 credentials=credentials_from(state.data, request.review_policy),
             ),
-            "replay",
+            ReplayOutcome,
             summary,
         )
     except SessionLost as lost:  # rebuilt from the start URL: the whole path replays step by step

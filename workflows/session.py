@@ -14,27 +14,28 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, TimeoutType, is_cancelled_exception
 from temporalio.exceptions import TimeoutError as TemporalTimeout
 
 with workflow.unsafe.imports_passed_through():
-    from activities.browser import BrowserActivities
-    from activities.review import ReviewActivities
     from browserflow import errors
     from browserflow.contracts import (
         Checkpoint,
         CloseSessionInput,
+        CloseSessionResult,
         ErrorInfo,
         ExtractInput,
         NavigateInput,
         OpenSessionInput,
         PageSnapshot,
         ParkInput,
+        ParkResult,
         RecoveryAttempt,
         ScreenshotInput,
+        ScreenshotResult,
         SessionRef,
         TaskStatus,
     )
@@ -71,6 +72,10 @@ LOSS_TYPES = (
     f"Timeout.{TimeoutType.HEARTBEAT.name}",
 )
 MAX_RECOVERIES = 3
+# activities are called by their registered names (``activities/browser.py``, ``activities/review.py``): the
+# workflow imports no activity code (and so no Playwright)
+ACTS = ("act", "replay")  # a failure of these names the failed action's index
+T = TypeVar("T")
 RESTORE = "restore_session"
 
 
@@ -129,13 +134,14 @@ class Session:
     def open(self, storage_state: dict[str, Any] | None = None) -> None:
         """Start opening a session (on any worker with room); shielded, so a cancellation can still close it."""
         self._opening = asyncio.ensure_future(
-            workflow.execute_activity_method(
-                BrowserActivities.open_session,
+            workflow.execute_activity(
+                "open_session",
                 OpenSessionInput(
                     task_id=workflow.info().workflow_id, site=self.state.request.site, storage_state=storage_state
                 ),
                 summary="restore browser session" if storage_state else "open browser session",
                 task_queue=f"{workflow.info().task_queue}.open",
+                result_type=SessionRef,
                 **options("open_session"),
             )
         )
@@ -145,8 +151,8 @@ class Session:
         self.state.session = await asyncio.shield(self._opening)
         return self.state.session
 
-    async def call(self, method: Any, make_arg: Callable[[str], Any], policy: str, summary: str) -> Any:
-        """One page activity on the session's worker.
+    async def call(self, name: str, make_arg: Callable[[str], Any], result_type: type[T], summary: str) -> T:
+        """One page activity on the session's worker (its policy row has the activity's name).
 
         Raises ``SessionLost`` when that worker is gone, ``Stop`` for terminal errors, ``ActFailed`` for a
         failed ``act`` or ``replay``; cancellation propagates as ``asyncio.CancelledError``.
@@ -155,12 +161,13 @@ class Session:
         if session is None:
             raise SessionLost(ErrorInfo(type=errors.SessionNotFound.type_name, message="no browser session"))
         try:
-            result = await workflow.execute_activity_method(
-                method,
+            result = await workflow.execute_activity(
+                name,
                 make_arg(session.session_id),
                 task_queue=session.task_queue,
                 summary=summary[:200],
-                **options(policy),
+                result_type=result_type,
+                **options(name),
             )
         except ActivityError as err:
             if is_cancelled_exception(err):  # the task is being cancelled or timed out
@@ -171,10 +178,10 @@ class Session:
                 raise stop(TERMINAL_ERRORS[error.type], error.message) from None
             if error.type.startswith(LOSS_TYPES):
                 raise SessionLost(error) from None
-            if method is BrowserActivities.act or method is BrowserActivities.replay:
+            if name in ACTS:
                 index = detail(err, "index")
                 raise ActFailed(error, index if isinstance(index, int) else None) from None
-            raise stop(TaskStatus.FAILED, f"{policy} failed: {error.type}: {error.message}") from None
+            raise stop(TaskStatus.FAILED, f"{name} failed: {error.type}: {error.message}") from None
         if isinstance(result, PageSnapshot):  # navigate / extract: the page-load recoveries they made
             self.state.note_recoveries(result.recoveries)
         return result
@@ -220,11 +227,11 @@ class Session:
 
     async def navigate(self, url: str) -> PageSnapshot:
         return await self.call(
-            BrowserActivities.navigate,
+            "navigate",
             lambda sid: NavigateInput(
                 session_id=sid, url=url, allowed_domains=self.domains, probe_selectors=self.probes
             ),
-            "navigate",
+            PageSnapshot,
             f"open {url}",
         )
 
@@ -232,9 +239,9 @@ class Session:
         """The page as it is now; a lost session is rebuilt first."""
         try:
             return await self.call(
-                BrowserActivities.extract,
-                lambda sid: ExtractInput(session_id=sid, probe_selectors=self.probes),
                 "extract",
+                lambda sid: ExtractInput(session_id=sid, probe_selectors=self.probes),
+                PageSnapshot,
                 "extract page",
             )
         except SessionLost as lost:
@@ -250,9 +257,9 @@ class Session:
         """A masked screenshot file on the session's worker; '' when it cannot be taken."""
         try:
             shot = await self.call(
-                ReviewActivities.screenshot,
-                lambda sid: ScreenshotInput(session_id=sid, task_id=workflow.info().workflow_id, name=name),
                 "screenshot",
+                lambda sid: ScreenshotInput(session_id=sid, task_id=workflow.info().workflow_id, name=name),
+                ScreenshotResult,
                 "screenshot for the reviewer",
             )
         except (SessionLost, Stop):
@@ -264,9 +271,7 @@ class Session:
         if self.state.session is None:
             return
         try:
-            parked = await self.call(
-                ReviewActivities.park, lambda sid: ParkInput(session_id=sid), "park", "park the browser"
-            )
+            parked = await self.call("park", lambda sid: ParkInput(session_id=sid), ParkResult, "park the browser")
         except (SessionLost, Stop):
             self.state.session = None
             return
@@ -285,11 +290,12 @@ class Session:
         if session is None:
             return
         try:
-            await workflow.execute_activity_method(
-                BrowserActivities.close_session,
+            await workflow.execute_activity(
+                "close_session",
                 CloseSessionInput(session_id=session.session_id, keep_trace=keep_trace),
                 task_queue=session.task_queue,
                 summary="close browser session",
+                result_type=CloseSessionResult,
                 **options("close_session"),
             )
         except ActivityError:

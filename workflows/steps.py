@@ -15,9 +15,6 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
-    from activities.browser import BrowserActivities
-    from activities.decide import DecideActivities, check_goal, compile_plan
-    from activities.store import StoreActivities
     from browserflow import errors
     from browserflow.browser.recovery import credentials_from
     from browserflow.contracts import (
@@ -29,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         Decision,
         EscalateInput,
         GoalCheck,
+        StoreAck,
         TaskResult,
         TaskStartInput,
         TaskStartResult,
@@ -64,12 +62,13 @@ class Steps:
         """Record the start and look up a cached path. The store is optional: a failure means no cache."""
         state = self.state
         try:
-            return await workflow.execute_activity_method(
-                StoreActivities.task_started,
+            return await workflow.execute_activity(
+                "task_started",
                 TaskStartInput(
                     workflow_id=workflow.info().workflow_id, request=state.request, started_at=workflow.now()
                 ),
                 summary="record start, look up cached path",
+                result_type=TaskStartResult,
                 **options("task_started"),
             )
         except ActivityError as err:
@@ -84,9 +83,10 @@ class Steps:
             return
         self._compiling = asyncio.ensure_future(
             workflow.execute_local_activity(
-                compile_plan,
+                "compile_plan",
                 CompilePlanInput(goal=self.state.request.goal, data=self.state.data),
                 summary="compile the goal into a plan",
+                result_type=GoalPlan,
                 **options("compile_plan"),
             )
         )
@@ -115,8 +115,8 @@ class Steps:
         request = state.request
         acted, before = state.take_acted()
         try:
-            check: GoalCheck = await workflow.execute_local_activity(
-                check_goal,
+            check = await workflow.execute_local_activity(
+                "check_goal",
                 CheckGoalInput(
                     goal=request.goal,
                     snapshot=state.snapshot,
@@ -131,6 +131,7 @@ class Steps:
                     data=state.data,
                 ),
                 summary=summary,
+                result_type=GoalCheck,
                 **options("check_goal"),
             )
         except (ActivityError, ApplicationError) as err:  # a local activity's failure may arrive unwrapped
@@ -155,16 +156,17 @@ class Steps:
             allowed_domains=self.session.domains,
             plan=state.plan,
         )
-        decision: Decision = await workflow.execute_local_activity_method(
-            DecideActivities.decide, inp, summary="decide (rules)", **options("decide")
+        decision = await workflow.execute_local_activity(
+            "decide", inp, summary="decide (rules)", result_type=Decision, **options("decide")
         )
         if not decision.escalate:
             return decision
         try:
-            escalated: Decision = await workflow.execute_activity_method(
-                DecideActivities.decide_escalated,
+            escalated = await workflow.execute_activity(
+                "decide_escalated",
                 EscalateInput(decide=inp, spent_usd=state.spent, budget_usd=state.request.budget_usd),
                 summary="decide (model tiers)",
+                result_type=Decision,
                 **options("decide_escalated"),
             )
         except ActivityError as err:
@@ -193,7 +195,7 @@ class Steps:
         acted = Acted(decision=decision, actions=actions, before=before)
         try:
             acted.outcome = await self.session.call(
-                BrowserActivities.act,
+                "act",
                 lambda sid: ActInput(
                     session_id=sid,
                     actions=actions,
@@ -201,7 +203,7 @@ class Steps:
                     probe_selectors=self.session.probes,
                     credentials=credentials_from(state.data, state.request.review_policy),
                 ),
-                "act",
+                ActionOutcome,
                 summary,
             )
         except ActFailed as failed:
@@ -217,10 +219,11 @@ class Steps:
     async def record_finish(self, result: TaskResult) -> None:
         """Write steps, decisions, result and cache updates; a store outage delays this, never fails the task."""
         write = asyncio.ensure_future(
-            workflow.execute_activity_method(
-                StoreActivities.task_finished,
+            workflow.execute_activity(
+                "task_finished",
                 finish_input(self.state, result),
                 summary=f"record result ({result.status.value})",
+                result_type=StoreAck,
                 **options("task_finished"),
             )
         )
