@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import uuid
@@ -89,8 +90,11 @@ async def decode_history(history: WorkflowHistory, converter: DataConverter) -> 
 
 
 class Rig:
-    def __init__(self, client: Client, pool: BrowserPool, store: Store, site: DemoSite) -> None:
+    def __init__(
+        self, client: Client, pool: BrowserPool, store: Store, site: DemoSite, store_url: str = "", data_dir: str = ""
+    ) -> None:
         self.client, self.pool, self.store, self.site = client, pool, store, site
+        self.store_url, self.data_dir = store_url, data_dir  # for worker processes (crash_recovery)
         self.queue = f"bf-histories-{uuid.uuid4().hex[:8]}"
         self.tasks = BrowserTasks(client, self.queue, store=store)
 
@@ -136,18 +140,38 @@ async def review_parked(rig: Rig) -> TaskHandle:
 
 
 async def crash_recovery(rig: Rig) -> TaskHandle:
-    """The session's page goes away mid-task (as when its worker dies): rebuilt from the checkpoint."""
+    """The worker holding the task's browser is killed (``kill -9``) mid-task; a second worker process notices
+    (the page activity's heartbeat / schedule-to-start timeout) and rebuilds the session from the checkpoint."""
+    from tests.workflows.test_recovery import WorkerProcess
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": rig.store_url,
+        "BROWSERFLOW_DATA_DIR": rig.data_dir,
+        "TEMPORAL_ADDRESS": rig.client.service_client.config.target_host,
+        "BROWSERFLOW_TASK_QUEUE": rig.queue,
+        "OLLAMA_HOST": "off",
+    }
     rig.site.faults.set(slow_ms=1000, slow_count=1000)
-    handle = await rig.tasks.submit(demo_request(rig.site, use_cache=False, timeout=120))
+    workers = [WorkerProcess(env)]
+    try:
+        handle = await rig.tasks.submit(demo_request(rig.site, use_cache=False, timeout=180))
 
-    async def at_step_two() -> bool:
-        return (await handle.status()).step >= 2
+        async def at_step_two() -> bool:
+            return (await handle.status()).step >= 2
 
-    await eventually(at_step_two, timeout=60, what="step 2")
-    for session in [s for s in rig.pool._sessions.values() if s.task_id == handle.id]:
-        await rig.pool.close(session.id)
-    rig.site.faults.slow_count = 0
-    return await _done(handle, TaskStatus.SUCCEEDED)
+        await eventually(at_step_two, timeout=60, what="step 2")
+        workers[0].kill()
+        workers.append(WorkerProcess(env))
+        rig.site.faults.slow_count = 0
+        done = await _done(handle, TaskStatus.SUCCEEDED)
+        lost = [s for s in (await handle.steps()).steps if not s.ok]
+        if not lost or lost[0].error is None or not lost[0].error.type.startswith(("Timeout.", "SessionNotFound")):
+            raise RuntimeError(f"the kill was not noticed as a lost session: {lost}")
+        return done
+    finally:
+        for worker in workers:
+            worker.stop()
 
 
 async def cancel(rig: Rig) -> TaskHandle:
@@ -216,6 +240,7 @@ SCENARIOS: dict[str, Callable[[Rig], Awaitable[TaskHandle]]] = {
     "model_escalation": model_escalation,
 }
 assert tuple(SCENARIOS) == PATHS
+OWN_WORKERS = {"model_escalation", "crash_recovery"}  # these run their own workers (a model router, processes)
 
 
 async def record(names: list[str], out: Path = FIXTURES) -> list[Path]:
@@ -234,14 +259,14 @@ async def record(names: list[str], out: Path = FIXTURES) -> list[Path]:
             migrate.upgrade(url)
             store = Store.from_url(url)
             async with BrowserPool(chromium_path=chromium_path(), max_sessions=4) as pool:
-                rig = Rig(env.client, pool, store, site)
+                rig = Rig(env.client, pool, store, site, store_url=url, data_dir=tmp)
                 for name in names:
                     site.reset()
 
                     async def body(name: str = name) -> TaskHandle:
                         return await SCENARIOS[name](rig)
 
-                    handle = await SCENARIOS[name](rig) if name == "model_escalation" else await rig.run_workers(body)
+                    handle = await SCENARIOS[name](rig) if name in OWN_WORKERS else await rig.run_workers(body)
                     raw = await env.client.get_workflow_handle(handle.id).fetch_history()
                     history = await decode_history(raw, converter)
                     path = out / f"{name}.json"
