@@ -372,7 +372,8 @@ class PageSnapshot(BaseModel):
 # Actions and decisions
 
 ActionKind = Literal[
-    "click", "fill", "select", "select_add", "select_remove", "check", "uncheck", "press", "navigate", "wait"
+    "click", "fill", "select", "select_add", "select_remove", "check", "uncheck", "press", "navigate", "wait",
+    "hover",
 ]
 
 

@@ -118,6 +118,8 @@ async def _locate(page: Page, action: Action) -> Locator:
 
 MAX_WAIT_SECONDS = 30.0
 QUIET_MS = 120
+HOVER_QUIET_MS = 400
+"""After pointing at an element: menus open a submenu after a delay (jQuery UI 300 ms, most under 400)."""
 QUIET_MAX_SECONDS = 1.5
 
 _QUIET_JS = """(quiet) => new Promise((resolve) => {
@@ -242,6 +244,10 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
         await locator.uncheck()
     elif action.kind == "press":
         await locator.press(value or "Enter")
+    elif action.kind == "hover":
+        await locator.hover()
+        # a menu opens its submenu a moment after the pointer arrives: wait for the page to settle on that
+        await quiet_dom(page, quiet_ms=HOVER_QUIET_MS)
 
 
 async def perform(

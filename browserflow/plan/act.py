@@ -94,14 +94,14 @@ def field_action(
 
 
 def visited(step: Step) -> set[str]:
-    """Selectors clicked on this page (same address) in earlier steps."""
+    """Selectors clicked (or pointed at) on this page (same address) in earlier steps."""
     here = step.snap.url.split("#")[0]
     out: set[str] = set()
     for rec in step.inp.history:
         if rec.url.split("#")[0] != here:
             continue
         for a in rec.actions:
-            if a.kind == "click" and a.selector:
+            if a.kind in {"click", "hover"} and a.selector:
                 out.add(a.selector)
     return out
 
@@ -126,5 +126,7 @@ def explore(step: Step, why: str) -> Grounded | None:
         if group:
             e = group[0]
             act = click_action(e, step.index, False, effect="none")
+            if e.role == "menuitem":  # a submenu opens under the pointer; a click would choose the entry
+                act = act.model_copy(update={"kind": "hover"})
             return Grounded([act], 0.65, f"{why}; open '{element_text(e)}' to look there", chain=False)
     return None

@@ -26,7 +26,7 @@ from browserflow.plan.match import (
     with_implicit_labels,
 )
 from browserflow.plan.model import COPY_NEAR, Expectation, Intent, Target
-from browserflow.plan.moves import expand, focus, navigate, press, search
+from browserflow.plan.moves import expand, focus, hover, navigate, press, search
 from browserflow.plan.records import ground_record
 from browserflow.plan.signin import implicit_login, login
 from browserflow.plan.values import copy_source, resolve_value
@@ -234,6 +234,7 @@ _HANDLERS: dict[str, Callable[[Step], Grounded | None]] = {
     "search": search,
     "navigate": navigate,
     "expand": expand,
+    "hover": hover,
     "close": lambda s: press(s, ("close", "x", "\u00d7", "dismiss", "no thanks", "cancel"), "close"),
     "confirm": lambda s: press(s, ("confirm", "yes", "ok", "i'm sure", "continue", "delete"), "confirm"),
     "submit": lambda s: press(s, ("submit", "save", "send", "apply", "ok", "done", "continue"), "submit"),

@@ -74,6 +74,9 @@ VERB_PHRASES: dict[str, str] = {
     "checkout": "submit",
     # expand / close
     "expand": "expand", "unfold": "expand",
+    # hover
+    "hover": "hover", "hover over": "hover", "hover on": "hover", "mouse over": "hover", "point at": "hover",
+    "point to": "hover",
     "close": "close", "dismiss": "close", "hide": "close", "exit": "close",
 }
 
@@ -81,7 +84,7 @@ VERB_PHRASES: dict[str, str] = {
 READ_WORDS = frozenset(
     {
         "find", "read", "look", "what", "what's", "whats", "where", "who", "which", "how", "tell", "get",
-        "count", "note", "report", "return", "list", "locate", "scroll", "hover", "wait", "copy", "remember",
+        "count", "note", "report", "return", "list", "locate", "scroll", "wait", "copy", "remember",
         "is", "are", "does", "do", "can", "forward", "reply", "drag", "move", "switch", "use", "navigate",
     }
 )
@@ -139,7 +142,7 @@ EFFECTS: dict[str, str] = {
     "fill": "field_value", "select": "selected", "check": "checked", "uncheck": "unchecked", "focus": "focused",
     "navigate": "navigated", "login": "logged_in", "create": "listed", "add_to": "listed", "delete": "gone",
     "remove_from": "gone", "edit": "field_value", "search": "navigated", "click": "clicked", "submit": "clicked",
-    "confirm": "clicked", "expand": "clicked", "close": "clicked", "free": "none",
+    "confirm": "clicked", "expand": "clicked", "close": "clicked", "hover": "clicked", "free": "none",
 }
 
 #: nouns of records an app keeps (a bare name after one is the record's name: 'the user alice')

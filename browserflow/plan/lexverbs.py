@@ -99,7 +99,23 @@ def read_fill(rest: str, ctx: Ctx) -> list[Draft] | None:
     return [Draft("fill", target=target, value=with_transform(spec, transform, fmt, reuse, target.words))]
 
 
+_PATH_SEP = re.compile(r"\s*(?:>|\u203a|\u2192|\u00bb)\s*")
+
+
+def menu_path(rest: str) -> list[Draft] | None:
+    """'Select File > Export > PDF': point at each entry on the way (a submenu opens under the pointer; a
+    click there would choose the entry itself), then click the last one."""
+    parts = [p.strip().strip("\"'\u201c\u201d") for p in _PATH_SEP.split(rest.strip().rstrip("."))]
+    if len(parts) < 2 or any(not p or len(p.split()) > 4 for p in parts):
+        return None
+    return [Draft("hover", target=TargetParts(words=p, exact=True)) for p in parts[:-1]] + [
+        Draft("click", target=TargetParts(words=parts[-1], exact=True))]
+
+
 def read_select(rest: str, ctx: Ctx) -> list[Draft] | None:
+    path = menu_path(rest)
+    if path is not None:
+        return path
     rest, transform, fmt = extract_transform(rest)
     if re.search(r"\b(?:similar\s+to|related\s+to|synonyms?\s+of|meaning)\b", rest, re.I):
         return None  # a semantic choice: left to the model tiers
@@ -146,6 +162,9 @@ def read_check(rest: str, ctx: Ctx, verb: Verb) -> list[Draft] | None:
 
 def read_click(rest: str, ctx: Ctx) -> list[Draft] | None:
     rest = re.sub(r"^(?:on|at|onto|upon)\s+", "", rest, flags=re.I)
+    path = menu_path(rest)
+    if path is not None:
+        return path
     if ctx.phrase.lower() in ("press", "hit", "tap") and re.fullmatch(r"(?:the\s+)?(?:enter|return)(?:\s+key)?", rest, re.I):
         return [Draft("submit", target=TargetParts(words="Enter"))]
     m = re.match(r"^(?:in|into|inside)\s+(.+)$", rest, re.I)
@@ -364,7 +383,7 @@ def read_simple(verb: Verb) -> Reader:
             t = main
         if verb in ("submit", "confirm") and strip_articles(t.words).lower() in GENERIC_OBJECTS and not t.role:
             t.words = ctx.phrase
-        if verb == "expand" and not by:
+        if verb in ("expand", "hover") and not by:
             t.words = re.sub(r"(?<=\S)\s+(?:section|menu|panel|accordion)$", "", t.words, flags=re.I)
         if verb == "close" and t.words.lower() in ("window", "popup", "alert", "message", "banner", "notification"):
             t.role = t.role or "dialog"
@@ -379,5 +398,5 @@ READERS: dict[str, Reader] = {
     "navigate": read_navigate,
     "check": lambda r, c: read_check(r, c, "check"), "uncheck": lambda r, c: read_check(r, c, "uncheck"),
     "submit": read_simple("submit"), "confirm": read_simple("confirm"), "expand": read_simple("expand"),
-    "close": read_simple("close"),
+    "close": read_simple("close"), "hover": read_simple("hover"),
 }

@@ -54,6 +54,7 @@ Verb = Literal[
     "confirm",  # confirm a dialog or a confirmation page
     "submit",  # submit / save / send / press the form's submit
     "expand",  # expand a section, open a menu
+    "hover",  # point at an item (a menu entry that opens its submenu under the pointer)
     "close",  # close / dismiss a dialog or popup
     "free",  # a part of the goal the compiler could not read: left to the model tiers
 ]

@@ -47,6 +47,10 @@ def _effect(action: Action, before: PageSnapshot | None, after: PageSnapshot) ->
     """(seen, evidence) for one action's expectation on the page after the step."""
     if action.kind == "wait":
         return True, f"waited {action.value} s"
+    if action.kind == "hover" and not (action.expect is not None and action.expect.kind == "none"):
+        # pointing opened something (a submenu), or it did nothing
+        changed = before is None or before.state_hash != after.state_hash
+        return changed, f"pointed at '{action.label or action.selector}': the page showed more"
     exp = action.expect
     label = action.label or action.selector or ""
     kind = exp.kind if exp is not None else "clicked"

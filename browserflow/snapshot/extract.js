@@ -184,11 +184,31 @@
     if (!ctx) ctx = legendOf(el);
     return clip(ctx, MAX_CONTEXT);
   };
+  // A field with no name of its own, in a small box of its own with a short text ("Genre" <input>, or the
+  // text after it): that text is what a person reads as its label.
+  const boxTextOf = (el) => {
+    let box = el.parentElement;
+    for (let up = 0; up < 3 && box && box !== document.body; up++, box = box.parentElement) {
+      if (box.querySelectorAll(FIELD_SELECTOR).length !== 1) return "";
+      const text = collapse(box.innerText);
+      if (text) return text.length <= 40 ? text.replace(/:$/, "").trim() : "";
+    }
+    return "";
+  };
   const contextFor = (el, role, name) => {
-    const ctx = contextOf(el, role);
+    let ctx = contextOf(el, role);
+    if (!ctx && !name && el.matches(FIELD_SELECTOR)) ctx = boxTextOf(el);
     return ctx === name ? "" : ctx;
   };
   const FIELD_SELECTOR = "input:not([type=hidden]), select, textarea";
+  // aria-expanded when given; else an entry with a popup (aria-haspopup) whose submenu is not shown is closed
+  const expandedOf = (el) => {
+    if (el.hasAttribute("aria-expanded")) return el.getAttribute("aria-expanded") === "true";
+    const popup = (el.getAttribute("aria-haspopup") || "false").toLowerCase();
+    if (popup === "false" || popup === "") return null;
+    const sub = el.parentElement && el.parentElement.querySelector(":scope > [role=menu], :scope > ul");
+    return sub ? isVisible(sub) : null;
+  };
   const fieldErrorOf = (el, tag, type) => {
     const isField = tag === "select" || tag === "textarea" || (tag === "input" && !BUTTON_TYPES.has(type));
     if (!isField) return "";
@@ -458,7 +478,7 @@
       readonly: !!el.readOnly,
       dialog: !!el.closest("dialog, [role=dialog], [role=alertdialog], [aria-modal=true], .modal, .ui-dialog, .dialog, .popup, [id*=popup], [class*=popup], [id*=modal], [class*=modal], [class*=overlay]"),
       pointer: !!c.pointer,
-      expanded: el.hasAttribute("aria-expanded") ? el.getAttribute("aria-expanded") === "true" : null,
+      expanded: expandedOf(el),
       selected: el.hasAttribute("aria-selected") ? el.getAttribute("aria-selected") === "true" : null,
     });
     if (el === active) activeRef = ref;

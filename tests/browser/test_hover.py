@@ -1,0 +1,65 @@
+"""Pointing at a menu entry on real Chromium: its submenu opens after the menu's delay and the snapshot after
+the action shows it; the entry is read as a closed popup before and an open one after; nothing is clicked."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from browserflow.browser.actor import perform
+from browserflow.browser.pool import BrowserPool, Session
+from browserflow.contracts import Action
+from browserflow.snapshot import take_snapshot
+
+MENU = """<!doctype html><html><body>
+<ul role="menu" id="menu">
+  <li><div role="menuitem" id="file" aria-haspopup="true">File</div>
+    <ul role="menu" id="sub" style="display:none"><li><div role="menuitem" id="export">Export</div></li></ul></li>
+  <li><div role="menuitem" id="help">Help</div></li>
+</ul>
+<p id="chosen">nothing chosen</p>
+<script>
+  const file = document.getElementById("file");
+  file.addEventListener("mouseenter", () => setTimeout(() => { document.getElementById("sub").style.display = "block"; }, 300));
+  file.addEventListener("click", () => { document.getElementById("chosen").textContent = "File chosen"; });
+</script></body></html>"""
+
+
+@pytest.fixture
+async def session(pool: BrowserPool) -> AsyncIterator[Session]:
+    opened = await pool.open("hover-unit")
+    yield opened
+    await pool.close(opened.id)
+
+
+async def test_pointing_at_an_entry_opens_its_submenu_and_chooses_nothing(session: Session) -> None:
+    await session.page.set_content(MENU)
+    before = await take_snapshot(session.page)
+    entry = next(e for e in before.elements if e.name == "File")
+    assert entry.expanded is False
+    assert not any(e.name == "Export" for e in before.elements)
+
+    await perform(session, [Action(kind="hover", selector="#file", label="File")], [])
+
+    after = await take_snapshot(session.page)
+    assert next(e for e in after.elements if e.name == "File").expanded is True
+    assert any(e.name == "Export" and e.role == "menuitem" for e in after.elements)
+    assert await session.page.text_content("#chosen") == "nothing chosen"
+
+
+async def test_an_entry_without_a_popup_is_neither_open_nor_closed(session: Session) -> None:
+    await session.page.set_content(MENU)
+    snap = await take_snapshot(session.page)
+    assert next(e for e in snap.elements if e.name == "Help").expanded is None
+
+
+async def test_a_field_alone_in_a_box_with_a_short_text_is_named_by_it(session: Session) -> None:
+    await session.page.set_content("""<!doctype html><body>
+      <div class="row"><div>Genre</div><input id="g"></div>
+      <div class="entry"><input id="d"><div class="label">Director</div></div>
+      <div class="field"><div class="label">Year:</div><div class="input"><input id="y"></div></div>
+      <div class="two"><span>Both</span><input id="a"><input id="b"></div></body>""")
+    snap = await take_snapshot(session.page)
+    ctx = {e.html_id: e.context for e in snap.elements if e.tag == "input"}
+    assert ctx == {"g": "Genre", "d": "Director", "y": "Year", "a": "", "b": ""}
