@@ -373,7 +373,7 @@ class PageSnapshot(BaseModel):
 
 ActionKind = Literal[
     "click", "fill", "select", "select_add", "select_remove", "check", "uncheck", "press", "navigate", "wait",
-    "hover",
+    "hover", "scroll",
 ]
 
 

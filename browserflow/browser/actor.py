@@ -117,6 +117,11 @@ async def _locate(page: Page, action: Action) -> Locator:
 
 
 MAX_WAIT_SECONDS = 30.0
+_SCROLL_JS = """(box, where) => {
+  box.scrollTop = where === "top" ? 0 : box.scrollHeight;
+  box.dispatchEvent(new Event("scroll", { bubbles: false }));
+}"""
+_SCROLL_PAGE_JS = """(where) => window.scrollTo(0, where === "top" ? 0 : document.documentElement.scrollHeight)"""
 QUIET_MS = 120
 HOVER_QUIET_MS = 400
 """After pointing at an element: menus open a submenu after a delay (jQuery UI 300 ms, most under 400)."""
@@ -217,6 +222,9 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
     if action.kind == "wait":  # the goal asked for a pause ("wait 2 seconds"); capped
         await asyncio.sleep(pause_seconds(action.value))
         return
+    if action.kind == "scroll" and not action.selector:
+        await page.evaluate(_SCROLL_PAGE_JS, action.value or "bottom")
+        return
     locator = await _locate(page, action)
     if action.kind in {"fill", "select", "check", "uncheck"} and not await locator.is_enabled():
         # disabled now (a popup that appeared after the snapshot, say): fail at once, not after the timeout
@@ -244,6 +252,8 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
         await locator.uncheck()
     elif action.kind == "press":
         await locator.press(value or "Enter")
+    elif action.kind == "scroll":  # a box scrolled to its end (a disabled one too: no pointer needed)
+        await locator.evaluate(_SCROLL_JS, action.value or "bottom")
     elif action.kind == "hover":
         await locator.hover()
         # a menu opens its submenu a moment after the pointer arrives: wait for the page to settle on that

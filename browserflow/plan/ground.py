@@ -26,7 +26,7 @@ from browserflow.plan.match import (
     with_implicit_labels,
 )
 from browserflow.plan.model import COPY_NEAR, Expectation, Intent, Target
-from browserflow.plan.moves import expand, focus, hover, navigate, press, search
+from browserflow.plan.moves import expand, focus, hover, navigate, press, scroll, search
 from browserflow.plan.records import ground_record
 from browserflow.plan.signin import implicit_login, login
 from browserflow.plan.values import copy_source, resolve_value
@@ -46,7 +46,7 @@ def _click(step: Step) -> Grounded | None:
     listed = nth_result(step) or directory_entry(step)
     if listed is not None:
         return listed
-    if it.target.role in FIELD_ROLES or it.target.role in {"textbox", "checkbox", "radio"}:
+    if it.target.role in FIELD_ROLES or it.target.role in {"textbox", "textarea", "textline", "checkbox", "radio"}:
         pool = [e for e in snap.elements if not e.disabled]
     else:
         pool = clickables(snap)
@@ -235,6 +235,7 @@ _HANDLERS: dict[str, Callable[[Step], Grounded | None]] = {
     "navigate": navigate,
     "expand": expand,
     "hover": hover,
+    "scroll": scroll,
     "close": lambda s: press(s, ("close", "x", "\u00d7", "dismiss", "no thanks", "cancel"), "close"),
     "confirm": lambda s: press(s, ("confirm", "yes", "ok", "i'm sure", "continue", "delete"), "confirm"),
     "submit": lambda s: press(s, ("submit", "save", "send", "apply", "ok", "done", "continue"), "submit"),

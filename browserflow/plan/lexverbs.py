@@ -112,6 +112,19 @@ def menu_path(rest: str) -> list[Draft] | None:
         Draft("click", target=TargetParts(words=parts[-1], exact=True))]
 
 
+def read_scroll(rest: str, ctx: Ctx) -> list[Draft] | None:
+    """'scroll to the bottom of the textarea', 'scroll down', 'scroll up to the top of the page', 'scroll
+    through the terms': where to (the value: bottom or top) and what (the target; none is the page)."""
+    where = "top" if re.search(r"\b(?:top|up|start|beginning)\b", f"{ctx.phrase} {rest}", re.I) else "bottom"
+    what = re.sub(r"^(?:(?:(?:all\s+)?the\s+)?way\s+)?(?:(?:down|up)\s*)?(?:(?:to|until)\s+)?(?:the\s+(?:very\s+)?)?"
+                  r"(?:(?:bottom|top|end|start|beginning)\b\s*(?:of\s+)?)?(?:(?:in|inside|within)\s+)?", "",
+                  rest.strip(), flags=re.I).strip()
+    t = parse_target(what, ctx.quotes) if what else TargetParts()
+    if t.words.lower() in ("page", "the page", "window", "screen"):
+        t = TargetParts()
+    return [Draft("scroll", target=t, value=ValueSpec(source="literal", literal=where))]
+
+
 def read_select(rest: str, ctx: Ctx) -> list[Draft] | None:
     path = menu_path(rest)
     if path is not None:
@@ -170,7 +183,7 @@ def read_click(rest: str, ctx: Ctx) -> list[Draft] | None:
     m = re.match(r"^(?:in|into|inside)\s+(.+)$", rest, re.I)
     if m:
         t = parse_target(m.group(1), ctx.quotes)
-        if t.role in ("textbox", "searchbox"):
+        if t.role in ("textbox", "searchbox", "textarea"):
             return [Draft("focus", target=t)]
     purpose = re.search(r"\s+(?:in\s+order\s+)?to\s+(\S.*)$", rest, re.I)
     commit = False
@@ -398,5 +411,5 @@ READERS: dict[str, Reader] = {
     "navigate": read_navigate,
     "check": lambda r, c: read_check(r, c, "check"), "uncheck": lambda r, c: read_check(r, c, "uncheck"),
     "submit": read_simple("submit"), "confirm": read_simple("confirm"), "expand": read_simple("expand"),
-    "close": read_simple("close"), "hover": read_simple("hover"),
+    "close": read_simple("close"), "hover": read_simple("hover"), "scroll": read_scroll,
 }

@@ -122,6 +122,10 @@ def role_fits(role: str, e: Element) -> float:
         return 0.6 if e.pointer or e.static or is_button(e) else 0.2
     if r in {"textbox", "text", "input", "field", "searchbox"}:
         return 1.0 if is_text_field(e) else 0.0
+    if r == "textarea":  # a box of several lines
+        return 1.0 if e.tag == "textarea" or (is_text_field(e) and e.tag != "input") else 0.0
+    if r == "textline":  # a box of one line (a "text" widget, an input)
+        return 1.0 if is_text_field(e) and e.tag == "input" else 0.0
     if r in {"combobox", "listbox", "dropdown", "select"}:
         if e.tag == "select" or e.role in {"combobox", "listbox"}:
             return 1.0

@@ -55,6 +55,7 @@ Verb = Literal[
     "submit",  # submit / save / send / press the form's submit
     "expand",  # expand a section, open a menu
     "hover",  # point at an item (a menu entry that opens its submenu under the pointer)
+    "scroll",  # scroll the page or a box to its end ("scroll to the bottom of the agreement")
     "close",  # close / dismiss a dialog or popup
     "free",  # a part of the goal the compiler could not read: left to the model tiers
 ]

@@ -10,7 +10,7 @@ from browserflow.plan.model import Expectation, Target, ValueSpec
 from browserflow.plan.values import resolve_value
 from browserflow.rules.text import norm
 
-__all__ = ["expand", "focus", "hover", "navigate", "press", "search"]
+__all__ = ["expand", "focus", "hover", "navigate", "press", "scroll", "search"]
 
 
 def focus(step: Step) -> Grounded | None:
@@ -73,6 +73,25 @@ def hover(step: Step) -> Grounded | None:
     act = Action(kind="hover", ref=e.ref, selector=e.selector, label=element_text(e), intent=step.index,
                  expect=Expectation(kind="clicked", selector=e.selector, intent=step.index))
     return Grounded([act], 0.8, f"point at '{element_text(e)}'", chain=False)
+
+
+def scroll(step: Step) -> Grounded | None:
+    """Scroll the box the intent names (a disabled one too: an agreement that must be read to the end), or
+    the page, to its bottom or top. Changes no value."""
+    it, snap = step.intent, step.snap
+    where = (it.value.literal if it.value is not None else None) or "bottom"
+    t = it.target
+    if not t.words and not t.role:
+        act = Action(kind="scroll", value=where, label="the page", intent=step.index,
+                     expect=Expectation(kind="clicked", intent=step.index))
+        return Grounded([act], 0.85, f"scroll the page to the {where}", chain=True)
+    cands = [c for c in find(t, snap.elements, snap) if c.score >= 0.55]
+    if not cands:
+        return None
+    e = cands[0].element
+    act = Action(kind="scroll", ref=e.ref, selector=e.selector, value=where, label=element_text(e) or e.tag,
+                 intent=step.index, expect=Expectation(kind="clicked", selector=e.selector, intent=step.index))
+    return Grounded([act], 0.85, f"scroll '{element_text(e) or e.tag}' to the {where}", chain=False)
 
 
 def search(step: Step) -> Grounded | None:

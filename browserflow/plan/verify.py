@@ -47,6 +47,8 @@ def _effect(action: Action, before: PageSnapshot | None, after: PageSnapshot) ->
     """(seen, evidence) for one action's expectation on the page after the step."""
     if action.kind == "wait":
         return True, f"waited {action.value} s"
+    if action.kind == "scroll":  # the box (or page) was scrolled to its end by the actor itself
+        return True, f"scrolled '{action.label or 'the page'}' to the {action.value}"
     if action.kind == "hover" and not (action.expect is not None and action.expect.kind == "none"):
         # pointing opened something (a submenu), or it did nothing
         changed = before is None or before.state_hash != after.state_hash

@@ -85,7 +85,7 @@
   const tagOf = (el) => el.tagName.toLowerCase();
   const typeOf = (el) => {
     const tag = tagOf(el);
-    if (tag === "input") return (el.getAttribute("type") || "text").toLowerCase();
+    if (tag === "input") return (el.type || "text").toLowerCase();  // the property: an unknown type reads "text"
     if (tag === "button") return (el.getAttribute("type") || "submit").toLowerCase();
     if (tag === "select") return el.multiple ? "select-multiple" : "select-one";
     if (tag === "textarea") return "textarea";
@@ -205,9 +205,17 @@
   const expandedOf = (el) => {
     if (el.hasAttribute("aria-expanded")) return el.getAttribute("aria-expanded") === "true";
     const popup = (el.getAttribute("aria-haspopup") || "false").toLowerCase();
-    if (popup === "false" || popup === "") return null;
-    const sub = el.parentElement && el.parentElement.querySelector(":scope > [role=menu], :scope > ul");
-    return sub ? isVisible(sub) : null;
+    const parent = el.parentElement;
+    if (popup !== "false" && popup !== "") {
+      const sub = parent && parent.querySelector(":scope > [role=menu], :scope > ul");
+      return sub ? isVisible(sub) : null;
+    }
+    // the label of a tree node: an item whose own nested list is hidden is collapsed, shown is expanded
+    if (parent && tagOf(parent) === "li" && !["ul", "ol"].includes(tagOf(el))) {
+      const nested = parent.querySelector(":scope > ul, :scope > ol");
+      if (nested && nested.children.length) return isVisible(nested);
+    }
+    return null;
   };
   const fieldErrorOf = (el, tag, type) => {
     const isField = tag === "select" || tag === "textarea" || (tag === "input" && !BUTTON_TYPES.has(type));

@@ -1,5 +1,6 @@
-"""Pointing at a menu entry on real Chromium: its submenu opens after the menu's delay and the snapshot after
-the action shows it; the entry is read as a closed popup before and an open one after; nothing is clicked."""
+"""Gestures on real Chromium. Pointing at a menu entry: its submenu opens after the menu's delay and the
+snapshot after the action shows it; the entry is read as a closed popup before and an open one after; nothing
+is clicked. Scrolling a (disabled) box to its end fires the page's scroll handler."""
 
 from __future__ import annotations
 
@@ -63,3 +64,36 @@ async def test_a_field_alone_in_a_box_with_a_short_text_is_named_by_it(session: 
     snap = await take_snapshot(session.page)
     ctx = {e.html_id: e.context for e in snap.elements if e.tag == "input"}
     assert ctx == {"g": "Genre", "d": "Director", "y": "Year", "a": "", "b": ""}
+
+
+AGREEMENT = """<!doctype html><body>
+<textarea id="terms" disabled style="height:40px">""" + "Terms. " * 400 + """</textarea>
+<input id="name" disabled placeholder="Name"><button id="agree" disabled>Agree</button>
+<script>
+  document.getElementById("terms").addEventListener("scroll", function () {
+    if (this.scrollHeight <= this.scrollTop + this.clientHeight + 5) {
+      document.getElementById("name").disabled = false; document.getElementById("agree").disabled = false;
+    }
+  });
+</script></body>"""
+
+
+async def test_scrolling_a_disabled_box_to_its_end_unlocks_what_it_guards(session: Session) -> None:
+    await session.page.set_content(AGREEMENT)
+    before = await take_snapshot(session.page)
+    assert next(e for e in before.elements if e.html_id == "name").disabled
+
+    await perform(session, [Action(kind="scroll", selector="#terms", value="bottom", label="terms")], [])
+
+    after = await take_snapshot(session.page)
+    assert not next(e for e in after.elements if e.html_id == "name").disabled
+    top = await session.page.evaluate("document.getElementById('terms').scrollTop")
+    assert top > 0
+
+
+async def test_scrolling_the_page(session: Session) -> None:
+    await session.page.set_content("<body><div style='height:5000px'>tall</div><p id='end'>end</p></body>")
+    await perform(session, [Action(kind="scroll", value="bottom")], [])
+    assert await session.page.evaluate("window.scrollY") > 1000
+    await perform(session, [Action(kind="scroll", value="top")], [])
+    assert await session.page.evaluate("window.scrollY") == 0
