@@ -416,7 +416,11 @@
     const name = clip(collapse(el.innerText || el.textContent), MAX_NAME);
     if (!name) continue;
     candidates.push({ el, tag, type: "", role: "", label: "", name, isStatic: true, pointer: (pointer && !parentPointer) || handler });
-    if (own.length <= 80 || handler) listed.add(el);  // a long paragraph is listed to be read; its parts stay targets
+    // a long paragraph is listed to be read, and so is a text whose own words (links) are to be clicked: its
+    // parts stay targets
+    const clickableParts = !pointer && Array.from(el.children).some((ch) => getComputedStyle(ch).cursor === "pointer"
+      && collapse(ch.textContent));
+    if ((own.length <= 80 || handler) && !clickableParts) listed.add(el);
     statics += 1;
   }
   const active = document.activeElement;
