@@ -112,17 +112,31 @@ def menu_path(rest: str) -> list[Draft] | None:
         Draft("click", target=TargetParts(words=parts[-1], exact=True))]
 
 
+_SCROLL_TO = re.compile(r"^(.*?)\s*\b(?:(?:(?:all\s+)?the\s+way\s+)?(?:down|up)\s+)?(?:(?:to|until)\s+)?(?:the\s+)?(?:very\s+)?"
+                        r"(?:bottom|top|end|start|beginning)\b(?:\s+of\s+(.+))?$", re.I)
+_RUN_ON = re.compile(r"\s+(?:and\s+|then\s+)?((?:hit|press|click|tap)\s+(?:on\s+)?\S.*)$", re.I)
+
+
 def read_scroll(rest: str, ctx: Ctx) -> list[Draft] | None:
-    """'scroll to the bottom of the textarea', 'scroll down', 'scroll up to the top of the page', 'scroll
-    through the terms': where to (the value: bottom or top) and what (the target; none is the page)."""
+    """'scroll to the bottom of the textarea', 'scroll the textarea to the top', 'scroll down', 'scroll
+    through the terms': where to (the value: bottom or top) and what (the target; none is the page). A press
+    run on without a comma ('... to the bottom of the text hit submit') is a clause of its own."""
+    tail: list[Draft] = []
+    run_on = _RUN_ON.search(rest)
+    if run_on:
+        tail = read_click(re.sub(r"^\S+\s+", "", run_on.group(1)), ctx) or []
+        rest = rest[: run_on.start()]
     where = "top" if re.search(r"\b(?:top|up|start|beginning)\b", f"{ctx.phrase} {rest}", re.I) else "bottom"
-    what = re.sub(r"^(?:(?:(?:all\s+)?the\s+)?way\s+)?(?:(?:down|up)\s*)?(?:(?:to|until)\s+)?(?:the\s+(?:very\s+)?)?"
-                  r"(?:(?:bottom|top|end|start|beginning)\b\s*(?:of\s+)?)?(?:(?:in|inside|within)\s+)?", "",
-                  rest.strip(), flags=re.I).strip()
+    to = _SCROLL_TO.match(rest.strip())
+    if to:  # 'the textarea to the bottom of the text': the box is named before; after 'of', its content
+        what = to.group(1).strip() or (to.group(2) or "").strip()
+    else:
+        what = re.sub(r"^(?:(?:(?:all\s+)?the\s+)?way\s+)?(?:down|up)?\s*(?:(?:in|inside|within)\s+)?", "",
+                      rest.strip(), flags=re.I).strip()
     t = parse_target(what, ctx.quotes) if what else TargetParts()
     if t.words.lower() in ("page", "the page", "window", "screen"):
         t = TargetParts()
-    return [Draft("scroll", target=t, value=ValueSpec(source="literal", literal=where))]
+    return [Draft("scroll", target=t, value=ValueSpec(source="literal", literal=where)), *tail]
 
 
 def read_select(rest: str, ctx: Ctx) -> list[Draft] | None:

@@ -82,3 +82,10 @@ def test_scrolling_the_agreement_comes_before_the_fill_it_unlocks() -> None:
                 el("a", "button", role="button", name="Agree", disabled=True))
     d, _ = decide(goal, snap)
     assert [(a.kind, a.ref, a.value) for a in d.actions] == [("scroll", "t", "bottom")]
+
+
+def test_a_press_run_on_after_a_scroll_is_its_own_clause() -> None:
+    plan = compile_goal("Scroll the textarea to the bottom of the text hit submit.", {})
+    assert [(i.verb, i.target.role or i.target.words) for i in plan.intents] == [("scroll", "textarea"),
+                                                                                ("click", "submit")]
+    assert plan.intents[0].value is not None and plan.intents[0].value.literal == "bottom"
