@@ -97,9 +97,13 @@ async def navigate(session: Session, url: str, allowed_domains: Sequence[str]) -
         raise_for_status(url, response.status, await response.header_value("retry-after"))
 
 
-_LINK_TARGET_JS = """el => {
+_LINK_TARGET_JS = r"""el => {
   const raw = el.getAttribute("href");
-  return raw && !raw.startsWith("#") && !raw.toLowerCase().startsWith("javascript:") ? el.href : null;
+  const href = raw && !raw.startsWith("#") && !raw.toLowerCase().startsWith("javascript:") ? el.href : null;
+  // an icon drawn by CSS (no text of its own) may change its picture under the pointer: point first
+  const style = getComputedStyle(el);
+  const icon = !el.textContent.trim() && /url\(/.test(style.content + " " + style.backgroundImage);
+  return [href, icon];
 }"""
 
 
@@ -233,9 +237,12 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
     seen = session.secret_values
     value = secrets.resolve(action.value, key=action.data_key, seen=seen) if action.value is not None else None
     if action.kind == "click":
-        href = await locator.evaluate(_LINK_TARGET_JS)  # one round trip: where a link would go, if anywhere
+        # one round trip: where a link would go, if anywhere, and whether the target is a CSS-drawn icon
+        href, icon = await locator.evaluate(_LINK_TARGET_JS)
         if href:
             session.guard.check(href)
+        if icon:  # its picture may change under the pointer (a hover image): let it settle before pressing
+            await locator.hover()
         await locator.click()
     elif action.kind == "fill":
         await locator.fill(value or "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from browserflow.contracts import Action, DecideInput, Element, PageSnapshot
-from browserflow.plan.match import clickables, element_text
+from browserflow.plan.match import clickables, container_score, element_text
 from browserflow.plan.model import EffectKind, Intent, ValueSpec
 from browserflow.rules.forms import is_irreversible
 from browserflow.rules.text import norm
@@ -122,6 +122,9 @@ def explore(step: Step, why: str) -> Grounded | None:
         if e.role == "link" and e.href.split("#")[0] == snap.url.split("#")[0] and "#" in e.href
         and norm(e.name) not in {"", "#"} and not norm(e.name).startswith(("skip to", "jump to", "back to top"))
     ]
+    container = step.intent.target.container
+    if container:  # look first where the goal says the target is ("for the user @leo": that post's menu)
+        closed.sort(key=lambda e: -container_score(container, e, snap))
     for group in (tabs, closed, anchors):
         if group:
             e = group[0]

@@ -25,7 +25,7 @@ from browserflow.plan.match import (
     is_text_field,
     with_implicit_labels,
 )
-from browserflow.plan.model import COPY_NEAR, Expectation, Intent, Target
+from browserflow.plan.model import COPY_NEAR, Constraint, Expectation, Intent, Target
 from browserflow.plan.moves import expand, focus, hover, navigate, press, scroll, search
 from browserflow.plan.records import ground_record
 from browserflow.plan.signin import implicit_login, login
@@ -41,11 +41,30 @@ TIER = "rules"
 
 
 _COMMIT = re.compile(r"\b(log ?in|sign ?in|submit|send|save|go|continue|ok|done|apply|search|enter)\b", re.I)
+def _click_each(step: Step, many: Constraint) -> Grounded | None:
+    """'the Reply button on 2 posts by @dis': the control in each of the first n items (or all) whose block
+    names the author as a whole word, in page order; fewer such items than asked: no guess."""
+    it, snap = step.intent, step.snap
+    who = re.compile(rf"(?<![\w@]){re.escape(it.target.container.lower())}(?![\w])")
+    cands = [c for c in find(it.target.model_copy(update={"container": ""}), clickables(snap), snap)
+             if c.score >= 0.6 and who.search(c.element.context.lower())]
+    cands.sort(key=lambda c: c.index)
+    want = len(cands) if many.kind == "all" else int(many.text or "0")
+    if not cands or want < 1 or len(cands) < want:
+        return None
+    acts = [click_action(c.element, step.index, False) for c in cands[:want]]
+    note = f"click '{element_text(cands[0].element)}' on {want} item(s) of {it.target.container}"
+    return Grounded(acts, 0.8, note, chain=False)
+
+
 def _click(step: Step) -> Grounded | None:
     it, snap = step.intent, step.snap
     listed = nth_result(step) or directory_entry(step)
     if listed is not None:
         return listed
+    many = next((c for c in it.constraints if c.kind in ("count", "all")), None)
+    if many is not None and it.target.container:
+        return _click_each(step, many)
     if it.target.role in FIELD_ROLES or it.target.role in {"textbox", "textarea", "textline", "checkbox", "radio"}:
         pool = [e for e in snap.elements if not e.disabled]
     else:

@@ -187,6 +187,14 @@ def read_check(rest: str, ctx: Ctx, verb: Verb) -> list[Draft] | None:
     return [Draft(verb, target=target)]
 
 
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10}
+_PER_ITEM = re.compile(
+    r"\s+(?:on|in|for|of|under)\s+(all|every|each|\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:of\s+(?:the\s+)?)?"
+    r"(posts?|items?|entries|entry|rows?|cards?|messages?|comments?|tweets?|results?|photos?|videos?|articles?)"
+    r"\s+(?:by|from|of|posted\s+by|written\s+by|for)\s+(\S.*)$", re.I)
+
+
 def read_click(rest: str, ctx: Ctx) -> list[Draft] | None:
     rest = re.sub(r"^(?:on|at|onto|upon)\s+", "", rest, flags=re.I)
     path = menu_path(rest)
@@ -199,6 +207,14 @@ def read_click(rest: str, ctx: Ctx) -> list[Draft] | None:
         t = parse_target(m.group(1), ctx.quotes)
         if t.role in ("textbox", "searchbox", "textarea"):
             return [Draft("focus", target=t)]
+    per = _PER_ITEM.search(rest)
+    if per:  # 'the Reply button on 2 posts by @dis': that control in as many of the author's items
+        t = parse_target(rest[: per.start()], ctx.quotes)
+        t.container = per.group(3).strip()
+        n = per.group(1).lower()
+        many = Constraint(kind="all") if n in ("all", "every", "each") else Constraint(kind="count", text=str(
+            int(n) if n.isdigit() else _NUMBER_WORDS[n]))
+        return [Draft("click", target=t, constraints=[many])]
     purpose = re.search(r"\s+(?:in\s+order\s+)?to\s+(\S.*)$", rest, re.I)
     commit = False
     if purpose and match_verb(purpose.group(1)):

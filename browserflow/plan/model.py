@@ -144,11 +144,12 @@ class Target(BaseModel):
         return " ".join(parts) or "(page)"
 
 
-ConstraintKind = Literal["only", "not", "all", "each", "nothing"]
+ConstraintKind = Literal["only", "not", "all", "each", "nothing", "count"]
 
 
 class Constraint(BaseModel):
-    """A limit the goal sets: 'and no other' (only), 'do not …' (not), 'all of …' (all), 'select nothing'."""
+    """A limit the goal sets: 'and no other' (only), 'do not …' (not), 'all of …' (all), 'select nothing',
+    'on 2 posts by @ann' (count: ``text`` is the number; with ``all``, every one of them)."""
 
     model_config = _FROZEN
 

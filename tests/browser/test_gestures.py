@@ -97,3 +97,54 @@ async def test_scrolling_the_page(session: Session) -> None:
     assert await session.page.evaluate("window.scrollY") > 1000
     await perform(session, [Action(kind="scroll", value="top")], [])
     assert await session.page.evaluate("window.scrollY") == 0
+
+
+FEED = """<!doctype html><html><head><style>
+.like { content: url("data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="); width: 14px; height: 14px; }
+.like:hover { cursor: pointer; }
+</style></head><body><div id="feed">
+<div class="media"><span class="user">@ann</span><p>first</p><span class="like"></span></div>
+<div class="media"><span class="user">@bob</span><p>second</p><span class="like"></span></div>
+<div class="media"><span class="user">@ann</span><p>third</p><span class="like"></span></div>
+</div></body></html>"""
+
+
+async def test_icons_in_like_blocks_are_named_and_know_their_block(session: Session) -> None:
+    await session.page.set_content(FEED)
+    snap = await take_snapshot(session.page)
+    likes = [e for e in snap.elements if e.name == "like"]
+    assert [e.context for e in likes] == ["@ann first", "@bob second", "@ann third"]
+    assert not any(e.pointer for e in likes)  # the pointer shows only on hover: still listed, as an icon
+
+
+async def test_a_page_built_on_load_is_read_after_its_load_handler(session: Session, pool: BrowserPool) -> None:
+    import http.server
+    import threading
+
+    body = b"""<!doctype html><body><div id="area"></div><img src="/slow.png">
+      <script>window.onload = () => { document.getElementById('area').innerHTML = '<button>Built</button>'; };</script>
+      </body>"""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/slow.png":
+                slow.wait(2)  # held until the test lets it go: the load event waits for it
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png" if self.path == "/slow.png" else "text/html")
+            self.end_headers()
+            self.wfile.write(b"" if self.path == "/slow.png" else body)
+
+        def log_message(self, *_: object) -> None:
+            return None
+
+    slow = threading.Event()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        await session.page.goto(f"http://127.0.0.1:{server.server_address[1]}/", wait_until="domcontentloaded")
+        threading.Timer(0.2, slow.set).start()
+        snap = await take_snapshot(session.page)
+        assert any(e.name == "Built" for e in snap.elements)
+    finally:
+        slow.set()
+        server.shutdown()
