@@ -144,12 +144,13 @@ class Target(BaseModel):
         return " ".join(parts) or "(page)"
 
 
-ConstraintKind = Literal["only", "not", "all", "each", "nothing", "count"]
+ConstraintKind = Literal["only", "not", "all", "each", "nothing", "count", "best"]
 
 
 class Constraint(BaseModel):
     """A limit the goal sets: 'and no other' (only), 'do not …' (not), 'all of …' (all), 'select nothing',
-    'on 2 posts by @ann' (count: ``text`` is the number; with ``all``, every one of them)."""
+    'on 2 posts by @ann' (count: ``text`` is the number; with ``all``, every one of them), 'the cheapest
+    ticket' (best: ``text`` is ``min price`` / ``max duration``)."""
 
     model_config = _FROZEN
 

@@ -186,7 +186,13 @@ def advance(inp: CheckGoalInput) -> PlanProgress | None:
             if intent.verb in {"create", "edit", "delete", "add_to", "remove_from"}:
                 if not any(a.irreversible for a in per[idx]):
                     continue  # on the way (a section opened, a form filled): not done until it is saved
-                done, why = _record_effect(intent, after, inp.data)
+                if any(c.kind == "best" for c in intent.constraints):
+                    # one of the listed items chosen by its number ('the cheapest ticket'): the choice was made
+                    # on the page's own figures; its effect is that the page took it (moved on, no error)
+                    changed = inp.before is None or inp.before.state_hash != after.state_hash
+                    done, why = changed and not after.errors, "the chosen item was taken (the page moved on)"
+                else:
+                    done, why = _record_effect(intent, after, inp.data)
                 if not done:
                     continue
                 evidence.append(why)
