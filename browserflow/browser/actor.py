@@ -101,9 +101,13 @@ async def navigate(session: Session, url: str, allowed_domains: Sequence[str]) -
         raise_for_status(url, response.status, await response.header_value("retry-after"))
 
 
-_LINK_TARGET_JS = """el => {
+_LINK_TARGET_JS = r"""el => {
   const raw = el.getAttribute("href");
-  return raw && !raw.startsWith("#") && !raw.toLowerCase().startsWith("javascript:") ? el.href : null;
+  const href = raw && !raw.startsWith("#") && !raw.toLowerCase().startsWith("javascript:") ? el.href : null;
+  // an icon drawn by CSS (no text of its own) may change its picture under the pointer: point first
+  const style = getComputedStyle(el);
+  const icon = !el.textContent.trim() && /url\(/.test(style.content + " " + style.backgroundImage);
+  return [href, icon];
 }"""
 
 
@@ -121,7 +125,14 @@ async def _locate(page: Page, action: Action) -> Locator:
 
 
 MAX_WAIT_SECONDS = 30.0
+_SCROLL_JS = """(box, where) => {
+  box.scrollTop = where === "top" ? 0 : box.scrollHeight;
+  box.dispatchEvent(new Event("scroll", { bubbles: false }));
+}"""
+_SCROLL_PAGE_JS = """(where) => window.scrollTo(0, where === "top" ? 0 : document.documentElement.scrollHeight)"""
 QUIET_MS = 120
+HOVER_QUIET_MS = 400
+"""After pointing at an element: menus open a submenu after a delay (jQuery UI 300 ms, most under 400)."""
 QUIET_MAX_SECONDS = 1.5
 
 _QUIET_JS = """(quiet) => new Promise((resolve) => {
@@ -219,6 +230,9 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
     if action.kind == "wait":  # the goal asked for a pause ("wait 2 seconds"); capped
         await asyncio.sleep(pause_seconds(action.value))
         return
+    if action.kind == "scroll" and not action.selector:
+        await page.evaluate(_SCROLL_PAGE_JS, action.value or "bottom")
+        return
     locator = await _locate(page, action)
     if action.kind in {"fill", "select", "check", "uncheck"} and not await locator.is_enabled():
         # disabled now (a popup that appeared after the snapshot, say): fail at once, not after the timeout
@@ -227,9 +241,12 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
     seen = session.secret_values
     value = secrets.resolve(action.value, key=action.data_key, seen=seen) if action.value is not None else None
     if action.kind == "click":
-        href = await locator.evaluate(_LINK_TARGET_JS)  # one round trip: where a link would go, if anywhere
+        # one round trip: where a link would go, if anywhere, and whether the target is a CSS-drawn icon
+        href, icon = await locator.evaluate(_LINK_TARGET_JS)
         if href:
             session.guard.check(href)
+        if icon:  # its picture may change under the pointer (a hover image): let it settle before pressing
+            await locator.hover()
         await locator.click()
     elif action.kind == "fill":
         await locator.fill(value or "")
@@ -246,6 +263,12 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
         await locator.uncheck()
     elif action.kind == "press":
         await locator.press(value or "Enter")
+    elif action.kind == "scroll":  # a box scrolled to its end (a disabled one too: no pointer needed)
+        await locator.evaluate(_SCROLL_JS, action.value or "bottom")
+    elif action.kind == "hover":
+        await locator.hover()
+        # a menu opens its submenu a moment after the pointer arrives: wait for the page to settle on that
+        await quiet_dom(page, quiet_ms=HOVER_QUIET_MS)
 
 
 async def perform(

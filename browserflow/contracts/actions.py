@@ -22,7 +22,8 @@ __all__ = [
 ]
 
 ActionKind = Literal[
-    "click", "fill", "select", "select_add", "select_remove", "check", "uncheck", "press", "navigate", "wait"
+    "click", "fill", "select", "select_add", "select_remove", "check", "uncheck", "press", "navigate", "wait",
+    "hover", "scroll",
 ]
 
 

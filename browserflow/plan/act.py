@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from browserflow.contracts import Action, DecideInput, Element, PageSnapshot
-from browserflow.plan.match import clickables, element_text
+from browserflow.plan.match import clickables, container_score, element_text
 from browserflow.plan.model import EffectKind, Intent, ValueSpec
 from browserflow.rules.forms import is_irreversible
 from browserflow.rules.text import norm
@@ -94,14 +94,14 @@ def field_action(
 
 
 def visited(step: Step) -> set[str]:
-    """Selectors clicked on this page (same address) in earlier steps."""
+    """Selectors clicked (or pointed at) on this page (same address) in earlier steps."""
     here = step.snap.url.split("#")[0]
     out: set[str] = set()
     for rec in step.inp.history:
         if rec.url.split("#")[0] != here:
             continue
         for a in rec.actions:
-            if a.kind == "click" and a.selector:
+            if a.kind in {"click", "hover"} and a.selector:
                 out.add(a.selector)
     return out
 
@@ -122,9 +122,14 @@ def explore(step: Step, why: str) -> Grounded | None:
         if e.role == "link" and e.href.split("#")[0] == snap.url.split("#")[0] and "#" in e.href
         and norm(e.name) not in {"", "#"} and not norm(e.name).startswith(("skip to", "jump to", "back to top"))
     ]
+    container = step.intent.target.container
+    if container:  # look first where the goal says the target is ("for the user @leo": that post's menu)
+        closed.sort(key=lambda e: -container_score(container, e, snap))
     for group in (tabs, closed, anchors):
         if group:
             e = group[0]
             act = click_action(e, step.index, False, effect="none")
+            if e.role == "menuitem":  # a submenu opens under the pointer; a click would choose the entry
+                act = act.model_copy(update={"kind": "hover"})
             return Grounded([act], 0.65, f"{why}; open '{element_text(e)}' to look there", chain=False)
     return None

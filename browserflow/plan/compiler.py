@@ -28,6 +28,7 @@ from browserflow.plan.lexrecords import entity_field, read_find
 from browserflow.plan.lexverbs import READERS, Ctx, Draft, with_transform
 from browserflow.plan.model import WRITE_VERBS, Constraint, EffectKind, GoalPlan, Intent, Target, ValueSpec
 from browserflow.plan.phrases import strip_articles
+from browserflow.plan.superlative import read_best
 
 __all__ = ["compile_goal"]
 
@@ -62,6 +63,9 @@ def _clause_drafts(clause: str, quotes: Quotes, data: Mapping[str, str]) -> tupl
         if re.fullmatch(r"(?:dialog(?:\s+box)?|pop-?up|modal)", ctx.container, re.I):
             ctx.container = "dialog"
         clause = m.group(2)
+    said, (clause, best) = clause, read_best(clause)
+    if best:
+        constraints.append(Constraint(kind="best", text=best))
     m = _USE.match(clause)
     if m and match_verb(m.group(2)):
         clause = f"{m.group(2)} using {m.group(1)}"
@@ -74,7 +78,7 @@ def _clause_drafts(clause: str, quotes: Quotes, data: Mapping[str, str]) -> tupl
         clause = _ONLY_TAIL.sub("", clause)
     found = read_find(clause, ctx)
     if found is not None:
-        found[0].text = quotes.unmask(clause)
+        found[0].text = quotes.unmask(said)
         return found, constraints
     verb = match_verb(clause)
     if verb is None:
@@ -94,7 +98,7 @@ def _clause_drafts(clause: str, quotes: Quotes, data: Mapping[str, str]) -> tupl
         if ctx.container and not d.target.container:
             d.target.container = ctx.container
         d.constraints = [*d.constraints, *constraints]
-        d.text = quotes.unmask(clause)
+        d.text = quotes.unmask(said)
     return drafts, []
 
 

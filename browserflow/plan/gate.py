@@ -35,7 +35,7 @@ def write_gate(inp: DecideInput, decision: Decision) -> str | None:
     by_ref = {e.ref: e for e in elements}
     for a in decision.actions:  # 0. nothing harmful-looking the goal does not ask for ("Delete account …")
         e = by_ref.get(a.ref or "")
-        said = " ".join(x for x in (a.label, e.name if e else "", e.label if e else "") if x)
+        said = " ".join(dict.fromkeys(x for x in (a.label, e.name if e else "", e.label if e else "") if x))
         if a.kind in {"click", "press", "check", "select"} and harmful_unasked(said, inp.goal):
             return f"'{a.label}' looks harmful (it deletes, cancels or pays) and the goal does not ask for that"
     commits = [a for a in decision.actions if a.irreversible]

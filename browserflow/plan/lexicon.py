@@ -74,6 +74,12 @@ VERB_PHRASES: dict[str, str] = {
     "checkout": "submit",
     # expand / close
     "expand": "expand", "unfold": "expand",
+    # hover
+    "hover": "hover", "hover over": "hover", "hover on": "hover", "mouse over": "hover", "point at": "hover",
+    "point to": "hover",
+    # scroll
+    "scroll": "scroll", "scroll to": "scroll", "scroll down": "scroll", "scroll up": "scroll",
+    "scroll through": "scroll",
     "close": "close", "dismiss": "close", "hide": "close", "exit": "close",
 }
 
@@ -81,7 +87,7 @@ VERB_PHRASES: dict[str, str] = {
 READ_WORDS = frozenset(
     {
         "find", "read", "look", "what", "what's", "whats", "where", "who", "which", "how", "tell", "get",
-        "count", "note", "report", "return", "list", "locate", "scroll", "hover", "wait", "copy", "remember",
+        "count", "note", "report", "return", "list", "locate", "wait", "copy", "remember",
         "is", "are", "does", "do", "can", "forward", "reply", "drag", "move", "switch", "use", "navigate",
     }
 )
@@ -99,8 +105,9 @@ ROLE_NOUNS: dict[str, str] = {
     "textbox": "textbox", "textboxes": "textbox", "text box": "textbox", "text boxes": "textbox",
     "text field": "textbox", "text fields": "textbox", "input textbox": "textbox", "input field": "textbox",
     "input fields": "textbox", "input box": "textbox", "input": "textbox", "inputs": "textbox",
-    "field": "textbox", "fields": "textbox", "box": "textbox", "boxes": "textbox", "text area": "textbox",
-    "textarea": "textbox", "text input": "textbox", "search box": "searchbox", "search field": "searchbox",
+    "field": "textbox", "fields": "textbox", "box": "textbox", "boxes": "textbox", "text area": "textarea",
+    "textarea": "textarea", "text areas": "textarea", "textareas": "textarea", "text input": "textbox",
+    "search box": "searchbox", "search field": "searchbox",
     "search bar": "searchbox", "searchbox": "searchbox",
     "dropdown": "combobox", "drop-down": "combobox", "drop down": "combobox", "dropdown list": "combobox",
     "dropdown menu": "combobox", "drop-down list": "combobox", "drop-down menu": "combobox", "combo box": "combobox",
@@ -139,7 +146,8 @@ EFFECTS: dict[str, str] = {
     "fill": "field_value", "select": "selected", "check": "checked", "uncheck": "unchecked", "focus": "focused",
     "navigate": "navigated", "login": "logged_in", "create": "listed", "add_to": "listed", "delete": "gone",
     "remove_from": "gone", "edit": "field_value", "search": "navigated", "click": "clicked", "submit": "clicked",
-    "confirm": "clicked", "expand": "clicked", "close": "clicked", "free": "none",
+    "confirm": "clicked", "expand": "clicked", "close": "clicked", "hover": "clicked", "scroll": "clicked",
+    "free": "none",
 }
 
 #: nouns of records an app keeps (a bare name after one is the record's name: 'the user alice')
@@ -195,7 +203,17 @@ def starts_clause(text: str) -> bool:
     if word in ("new", "list", "order", "post", "file", "book", "input", "set"):
         # a noun as often as a verb: a verb only when a determiner follows ('and file a new issue', 'and set its')
         return bool(re.match(r"[a-z-]+\s+(?:a|an|the|its|his|her|their|my|that|this)\s", text.lower()))
-    return word in _FIRST_WORDS
+    if word not in _FIRST_WORDS:
+        return False
+    # a lone word before a comma or the end is an item of a list ('select k9, key, bA'), unless it is a verb
+    # that stands alone ('..., then submit', 'and wait')
+    return word in _STANDALONE or not re.match(r"[a-z'\u2019-]+\s*(?:[,.;]|$|and\b|or\b)", text.lower())
+
+
+#: verbs that make a whole clause with no object
+_STANDALONE = frozenset({"submit", "save", "send", "confirm", "accept", "approve", "continue", "wait", "login",
+                         "refresh", "reload", "checkout", "apply", "close", "dismiss", "exit", "expand", "search",
+                         "go", "scroll", "return", "proceed", "finish", "cancel", "logout"})
 
 
 _ROLE_BY_LENGTH = sorted(ROLE_NOUNS, key=lambda p: (-len(p.split()), -len(p)))

@@ -18,6 +18,7 @@ __all__ = [
     "as_date",
     "best",
     "clickables",
+    "container_score",
     "element_text",
     "fields",
     "find",
@@ -122,6 +123,10 @@ def role_fits(role: str, e: Element) -> float:
         return 0.6 if e.pointer or e.static or is_button(e) else 0.2
     if r in {"textbox", "text", "input", "field", "searchbox"}:
         return 1.0 if is_text_field(e) else 0.0
+    if r == "textarea":  # a box of several lines
+        return 1.0 if e.tag == "textarea" or (is_text_field(e) and e.tag != "input") else 0.0
+    if r == "textline":  # a box of one line (a "text" widget, an input)
+        return 1.0 if is_text_field(e) and e.tag == "input" else 0.0
     if r in {"combobox", "listbox", "dropdown", "select"}:
         if e.tag == "select" or e.role in {"combobox", "listbox"}:
             return 1.0
@@ -192,7 +197,8 @@ def _specific_words(target: Target) -> str:
     return " ".join(kept)
 
 
-def _container_score(container: str, e: Element, snap: PageSnapshot) -> float:
+def container_score(container: str, e: Element, snap: PageSnapshot) -> float:
+    """0..1: how well ``e``'s surroundings (its row, list item, fieldset or card) fit the named container."""
     if not container:
         return 1.0
     c = container.lower()
@@ -235,12 +241,13 @@ def find(
         rf = role_fits(role, e)
         if rf <= 0.0:
             continue
-        cs = _container_score(target.container, e, snap)
+        cs = container_score(target.container, e, snap)
         if want:
             ts = text_score(want, e, exact=target.exact)
             if full and full != want:
                 ts = max(ts, text_score(full, e, exact=target.exact))
-            if ts < 0.5 or (e.static and not e.pointer and ts < 0.95):
+            named_here = bool(target.container) and cs >= 0.99 and ts >= 0.85  # its words, in the named block
+            if ts < 0.5 or (e.static and not e.pointer and ts < 0.95 and not named_here):
                 continue  # a plain text is a target only when its whole text is the target's words
             s = ts * 0.7 + rf * 0.2 + cs * 0.1
             if target.container and cs < 0.5:

@@ -54,6 +54,8 @@ Verb = Literal[
     "confirm",  # confirm a dialog or a confirmation page
     "submit",  # submit / save / send / press the form's submit
     "expand",  # expand a section, open a menu
+    "hover",  # point at an item (a menu entry that opens its submenu under the pointer)
+    "scroll",  # scroll the page or a box to its end ("scroll to the bottom of the agreement")
     "close",  # close / dismiss a dialog or popup
     "free",  # a part of the goal the compiler could not read: left to the model tiers
 ]
@@ -142,11 +144,13 @@ class Target(BaseModel):
         return " ".join(parts) or "(page)"
 
 
-ConstraintKind = Literal["only", "not", "all", "each", "nothing"]
+ConstraintKind = Literal["only", "not", "all", "each", "nothing", "count", "best"]
 
 
 class Constraint(BaseModel):
-    """A limit the goal sets: 'and no other' (only), 'do not …' (not), 'all of …' (all), 'select nothing'."""
+    """A limit the goal sets: 'and no other' (only), 'do not …' (not), 'all of …' (all), 'select nothing',
+    'on 2 posts by @ann' (count: ``text`` is the number; with ``all``, every one of them), 'the cheapest
+    ticket' (best: ``text`` is ``min price`` / ``max duration``)."""
 
     model_config = _FROZEN
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from browserflow.contracts import Action
+from browserflow.contracts import Action, Element
 from browserflow.plan.act import Grounded, Step, click_action, explore, field_action, irreversible_words
+from browserflow.plan.facets import split_query
 from browserflow.plan.match import clickables, element_text, find, is_text_field
-from browserflow.plan.model import Target
+from browserflow.plan.model import Expectation, Target, ValueSpec
 from browserflow.plan.values import resolve_value
 from browserflow.rules.text import norm
 
-__all__ = ["expand", "focus", "navigate", "press", "search"]
+__all__ = ["expand", "focus", "hover", "navigate", "press", "scroll", "search"]
 
 
 def focus(step: Step) -> Grounded | None:
@@ -60,6 +61,39 @@ def expand(step: Step) -> Grounded | None:
     return explore(step, "no collapsed section on this page")
 
 
+def hover(step: Step) -> Grounded | None:
+    """Point at the item the intent names (a menu entry whose submenu opens under the pointer): nothing is
+    clicked, so a parent entry is never chosen by mistake."""
+    it, snap = step.intent, step.snap
+    pool = [e for e in clickables(snap) if e.ref not in step.skip]
+    cands = [c for c in find(it.target, pool, snap) if c.score >= 0.6]
+    if not cands:
+        return None
+    e = cands[0].element
+    act = Action(kind="hover", ref=e.ref, selector=e.selector, label=element_text(e), intent=step.index,
+                 expect=Expectation(kind="clicked", selector=e.selector, intent=step.index))
+    return Grounded([act], 0.8, f"point at '{element_text(e)}'", chain=False)
+
+
+def scroll(step: Step) -> Grounded | None:
+    """Scroll the box the intent names (a disabled one too: an agreement that must be read to the end), or
+    the page, to its bottom or top. Changes no value."""
+    it, snap = step.intent, step.snap
+    where = (it.value.literal if it.value is not None else None) or "bottom"
+    t = it.target
+    if not t.words and not t.role:
+        act = Action(kind="scroll", value=where, label="the page", intent=step.index,
+                     expect=Expectation(kind="clicked", intent=step.index))
+        return Grounded([act], 0.85, f"scroll the page to the {where}", chain=True)
+    cands = [c for c in find(t, snap.elements, snap) if c.score >= 0.55]
+    if not cands:
+        return None
+    e = cands[0].element
+    act = Action(kind="scroll", ref=e.ref, selector=e.selector, value=where, label=element_text(e) or e.tag,
+                 intent=step.index, expect=Expectation(kind="clicked", selector=e.selector, intent=step.index))
+    return Grounded([act], 0.85, f"scroll '{element_text(e) or e.tag}' to the {where}", chain=False)
+
+
 def search(step: Step) -> Grounded | None:
     it, snap = step.intent, step.snap
     if it.value is None:
@@ -68,6 +102,10 @@ def search(step: Step) -> Grounded | None:
     searchy = [e for e in boxes if e.type == "search" or e.role == "searchbox" or "search" in norm(
         f"{e.name} {e.label} {e.placeholder} {e.html_name} {e.html_id}") or e.html_name in {"q", "query", "s"}]
     pool = searchy or (boxes if len(boxes) == 1 else [])
+    if not pool and it.value.source == "literal" and it.value.literal:
+        got = _faceted(step, boxes, it.value.literal)
+        if got is not None:
+            return got
     if not pool:
         nxt = step.inp.plan.plan.intents[step.index + 1] if step.inp.plan and step.index + 1 < len(
             step.inp.plan.plan.intents) else None
@@ -91,6 +129,31 @@ def search(step: Step) -> Grounded | None:
         acts.append(Action(kind="press", ref=e.ref, selector=e.selector, label=element_text(e), value="Enter",
                            intent=step.index))
     return Grounded(acts, 0.8, f"search for {acts[0].provenance}", chain=False)
+
+
+_SEARCH_BUTTONS = ("search", "submit", "go", "find")
+
+
+def _faceted(step: Step, boxes: list[Element], query: str) -> Grounded | None:
+    """A one-sentence search on a form of several criteria (``facets.split_query``): each field its part of
+    the query, then the form's search button. No clean split, no search."""
+    snap = step.snap
+    forms = {e.form for e in boxes}
+    if len(forms) > 1:
+        return None
+    split = split_query(query, boxes)
+    if split is None:
+        return None
+    acts = [field_action("fill", e, part, None, ValueSpec(source="literal", literal=part), step.index)
+            for e, part in split]
+    pool = [e for e in clickables(snap) if e.form in forms or e.form is None]
+    for words in _SEARCH_BUTTONS:
+        cands = [c for c in find(Target(words=words, role="button"), pool, snap) if c.score >= 0.6]
+        if cands:
+            acts.append(click_action(cands[0].element, step.index, False, effect="navigated"))
+            names = ", ".join(f"'{element_text(e)}' <- \"{part}\"" for e, part in split)
+            return Grounded(acts, 0.75, f"search by criteria: {names}", chain=False)
+    return None
 
 
 def navigate(step: Step) -> Grounded | None:

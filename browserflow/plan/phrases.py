@@ -292,7 +292,9 @@ def parse_target(phrase: str, quotes: Quotes, *, records: bool = False) -> Targe
         t.ordinal = int(hashed.group(1)) if t.ordinal is None else t.ordinal
     m = re.fullmatch(r"(\ue000\d+\ue001)\s+(?:widget|element|control|item|thing)s?", text, re.I)
     if m:
-        _, r = role_suffix(quotes.unmask(m.group(1)))
+        said = quotes.unmask(m.group(1)).strip().strip("\"'\u201c\u201d").lower()
+        _, r = role_suffix(said)
+        r = r or ("textline" if said in ("text", "input", "text input") else "")
         if r:
             t.role = r
             return t

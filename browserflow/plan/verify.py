@@ -47,6 +47,12 @@ def _effect(action: Action, before: PageSnapshot | None, after: PageSnapshot) ->
     """(seen, evidence) for one action's expectation on the page after the step."""
     if action.kind == "wait":
         return True, f"waited {action.value} s"
+    if action.kind == "scroll":  # the box (or page) was scrolled to its end by the actor itself
+        return True, f"scrolled '{action.label or 'the page'}' to the {action.value}"
+    if action.kind == "hover" and not (action.expect is not None and action.expect.kind == "none"):
+        # pointing opened something (a submenu), or it did nothing
+        changed = before is None or before.state_hash != after.state_hash
+        return changed, f"pointed at '{action.label or action.selector}': the page showed more"
     exp = action.expect
     label = action.label or action.selector or ""
     kind = exp.kind if exp is not None else "clicked"
@@ -180,7 +186,13 @@ def advance(inp: CheckGoalInput) -> PlanProgress | None:
             if intent.verb in {"create", "edit", "delete", "add_to", "remove_from"}:
                 if not any(a.irreversible for a in per[idx]):
                     continue  # on the way (a section opened, a form filled): not done until it is saved
-                done, why = _record_effect(intent, after, inp.data)
+                if any(c.kind == "best" for c in intent.constraints):
+                    # one of the listed items chosen by its number ('the cheapest ticket'): the choice was made
+                    # on the page's own figures; its effect is that the page took it (moved on, no error)
+                    changed = inp.before is None or inp.before.state_hash != after.state_hash
+                    done, why = changed and not after.errors, "the chosen item was taken (the page moved on)"
+                else:
+                    done, why = _record_effect(intent, after, inp.data)
                 if not done:
                     continue
                 evidence.append(why)

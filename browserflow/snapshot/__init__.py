@@ -7,6 +7,7 @@ is hashed (``state_hash``) and pruned to a byte budget (``prune``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -36,7 +37,27 @@ EXTRACT_JS: str = resources.files("browserflow.snapshot").joinpath("extract.js")
 
 # The result crosses the protocol as one JSON string: Playwright's per-value serialisation of a large object
 # tree costs far more (hundreds of ms for ~600 elements) than the extraction itself.
-_EVALUATE_JSON = f"(probes) => JSON.stringify(({EXTRACT_JS.strip()})(probes))"
+# Icons drawn by CSS (an empty element whose ``content`` or background is a picture) take their size only once
+# their picture has loaded: a page that has just built its content is read after those pictures arrive (at
+# most PICTURE_WAIT_MS; pictures already loaded cost nothing).
+PICTURE_WAIT_MS = 800
+LOAD_WAIT_MS = 1500
+_PICTURES_JS = f"""async () => {{
+  const urls = new Set();
+  const all = document.body ? document.body.getElementsByTagName("*") : [];
+  for (let i = 0; i < all.length && i < 3000 && urls.size < 40; i++) {{
+    const el = all[i];
+    if (el.childElementCount || el.textContent.trim()) continue;
+    const s = getComputedStyle(el);
+    const m = /url\\(["']?([^"')]+)["']?\\)/.exec(s.content + " " + s.backgroundImage);
+    if (m && !m[1].startsWith("data:")) urls.add(m[1]);
+  }}
+  const waits = [...urls].map((u) => new Promise((done) => {{
+    const img = new Image(); img.onload = img.onerror = done; img.src = u; if (img.complete) done();
+  }}));
+  if (waits.length) await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, {PICTURE_WAIT_MS}))]);
+}}"""
+_EVALUATE_JSON = f"async (probes) => {{ await ({_PICTURES_JS})(); return JSON.stringify(({EXTRACT_JS.strip()})(probes)); }}"
 
 _ELEMENT_FIELDS = frozenset(Element.model_fields)
 
@@ -44,7 +65,13 @@ _ELEMENT_FIELDS = frozenset(Element.model_fields)
 async def take_snapshot(
     page: Page, probe_selectors: Sequence[str] = (), *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> PageSnapshot:
-    """Snapshot ``page`` in one ``evaluate`` call; the result's JSON is at most ``max_bytes`` (when possible)."""
+    """Snapshot ``page`` in one ``evaluate`` call; the result's JSON is at most ``max_bytes`` (when possible).
+    A page still loading is read once its ``load`` event has run (at most ``LOAD_WAIT_MS``): many pages build
+    their content in an onload handler."""
+    from playwright.async_api import Error as PlaywrightError
+
+    with contextlib.suppress(PlaywrightError):  # still loading after the wait (a slow picture): read what is there
+        await page.wait_for_load_state("load", timeout=LOAD_WAIT_MS)
     return build_snapshot(await extract_raw(page, probe_selectors), max_bytes=max_bytes)
 
 

@@ -85,7 +85,7 @@
   const tagOf = (el) => el.tagName.toLowerCase();
   const typeOf = (el) => {
     const tag = tagOf(el);
-    if (tag === "input") return (el.getAttribute("type") || "text").toLowerCase();
+    if (tag === "input") return (el.type || "text").toLowerCase();  // the property: an unknown type reads "text"
     if (tag === "button") return (el.getAttribute("type") || "submit").toLowerCase();
     if (tag === "select") return el.multiple ? "select-multiple" : "select-one";
     if (tag === "textarea") return "textarea";
@@ -182,13 +182,62 @@
       if (li) ctx = collapse(li.innerText);
     }
     if (!ctx) ctx = legendOf(el);
+    if (!ctx && !el.matches(FIELD_SELECTOR)) ctx = cardOf(el);
     return clip(ctx, MAX_CONTEXT);
   };
+  // A control inside one of several like blocks (a feed's posts, a grid's cards, a list of results built of
+  // divs): the block's text is its row.
+  const cardOf = (el) => {
+    let a = el.parentElement;
+    for (let up = 0; up < 6 && a && a.parentElement && a !== document.body; up++, a = a.parentElement) {
+      const p = a.parentElement;
+      if (p === document.body || tagOf(p) === "html") return "";
+      const cls = a.getAttribute("class") || "";
+      if (!cls) continue;
+      let like = 0;
+      for (const sib of p.children) if (sib !== a && sib.tagName === a.tagName && (sib.getAttribute("class") || "") === cls) like++;
+      if (like >= 2) return collapse(a.innerText);
+    }
+    return "";
+  };
+  // A field with no name of its own, in a small box of its own with a short text ("Genre" <input>, or the
+  // text after it): that text is what a person reads as its label.
+  const boxTextOf = (el) => {
+    let box = el.parentElement;
+    for (let up = 0; up < 3 && box && box !== document.body; up++, box = box.parentElement) {
+      if (box.querySelectorAll(FIELD_SELECTOR).length !== 1) return "";
+      const text = collapse(box.innerText);
+      if (text) return text.length <= 40 ? text.replace(/:$/, "").trim() : "";
+    }
+    return "";
+  };
   const contextFor = (el, role, name) => {
-    const ctx = contextOf(el, role);
+    let ctx = contextOf(el, role);
+    if (!ctx && !name && el.matches(FIELD_SELECTOR)) ctx = boxTextOf(el);
+    if (ctx === name && !el.matches(FIELD_SELECTOR)) ctx = clip(cardOf(el), MAX_CONTEXT);  // an entry of a card's menu
     return ctx === name ? "" : ctx;
   };
   const FIELD_SELECTOR = "input:not([type=hidden]), select, textarea";
+  // aria-expanded when given; else an entry with a popup (aria-haspopup) whose submenu is not shown is closed
+  const expandedOf = (el) => {
+    if (el.hasAttribute("aria-expanded")) return el.getAttribute("aria-expanded") === "true";
+    const popup = (el.getAttribute("aria-haspopup") || "false").toLowerCase();
+    const parent = el.parentElement;
+    if (popup !== "false" && popup !== "") {
+      const sub = parent && parent.querySelector(":scope > [role=menu], :scope > ul");
+      return sub ? isVisible(sub) : null;
+    }
+    // a toggle followed by its own menu (a post's "more" button and its list of actions)
+    const next = el.nextElementSibling;
+    if (next && (["ul", "ol"].includes(tagOf(next)) || next.getAttribute("role") === "menu") && next.children.length
+        && !collapse(el.textContent).length) return isVisible(next);
+    // the label of a tree node: an item whose own nested list is hidden is collapsed, shown is expanded
+    if (parent && tagOf(parent) === "li" && !["ul", "ol"].includes(tagOf(el))) {
+      const nested = parent.querySelector(":scope > ul, :scope > ol");
+      if (nested && nested.children.length) return isVisible(nested);
+    }
+    return null;
+  };
   const fieldErrorOf = (el, tag, type) => {
     const isField = tag === "select" || tag === "textarea" || (tag === "input" && !BUTTON_TYPES.has(type));
     if (!isField) return "";
@@ -348,14 +397,17 @@
     if (collapse(el.textContent)) return "";
     if (!isVisible(el) || hiddenForAria(el) || underListed(el)) return "";
     const style = getComputedStyle(el);
-    if (style.cursor !== "pointer") return "";
+    // an empty element is an icon when the pointer says it is clicked, or when it shows a picture (a CSS
+    // content or background image: many icons show their pointer only on hover)
+    const pictured = /url\(/.test(style.content + " " + style.backgroundImage) || !!el.querySelector("img, svg");
+    if (style.cursor !== "pointer" && !pictured) return "";
     if (el.parentElement && getComputedStyle(el.parentElement).cursor === "pointer" && tagOf(el.parentElement) !== "body") return "";
     const said = collapse(el.getAttribute("title") || el.getAttribute("alt") || "");
     if (said) return clip(said, MAX_NAME);
     const img = el.querySelector("img[alt]");
     if (img && collapse(img.getAttribute("alt"))) return clip(collapse(img.getAttribute("alt")), MAX_NAME);
     const url = /url\(["']?([^"')]+)["']?\)/.exec(style.content + " " + style.backgroundImage);
-    const file = url ? url[1].split("/").pop().replace(/\.[a-z0-9]+$/i, "") : "";
+    const file = url && !url[1].startsWith("data:") ? url[1].split("/").pop().replace(/\.[a-z0-9]+$/i, "") : "";
     const words = [];
     for (const w of [...iconWords(el.id), ...iconWords(el.getAttribute("class")), ...iconWords(file)]) {
       if (!words.includes(w)) words.push(w);
@@ -375,7 +427,8 @@
     if (!own && !handler) {
       const icon = iconOf(el);
       if (icon) {
-        candidates.push({ el, tag, type: "", role: "", label: "", name: icon, isStatic: true, pointer: true });
+        const pointing = getComputedStyle(el).cursor === "pointer";
+        candidates.push({ el, tag, type: "", role: "", label: "", name: icon, isStatic: true, pointer: pointing });
         listed.add(el);
         statics += 1;
       }
@@ -388,7 +441,11 @@
     const name = clip(collapse(el.innerText || el.textContent), MAX_NAME);
     if (!name) continue;
     candidates.push({ el, tag, type: "", role: "", label: "", name, isStatic: true, pointer: (pointer && !parentPointer) || handler });
-    if (own.length <= 80 || handler) listed.add(el);  // a long paragraph is listed to be read; its parts stay targets
+    // a long paragraph is listed to be read, and so is a text whose own words (links) are to be clicked: its
+    // parts stay targets
+    const clickableParts = !pointer && Array.from(el.children).some((ch) => getComputedStyle(ch).cursor === "pointer"
+      && collapse(ch.textContent));
+    if ((own.length <= 80 || handler) && !clickableParts) listed.add(el);
     statics += 1;
   }
   const active = document.activeElement;
@@ -458,7 +515,7 @@
       readonly: !!el.readOnly,
       dialog: !!el.closest("dialog, [role=dialog], [role=alertdialog], [aria-modal=true], .modal, .ui-dialog, .dialog, .popup, [id*=popup], [class*=popup], [id*=modal], [class*=modal], [class*=overlay]"),
       pointer: !!c.pointer,
-      expanded: el.hasAttribute("aria-expanded") ? el.getAttribute("aria-expanded") === "true" : null,
+      expanded: expandedOf(el),
       selected: el.hasAttribute("aria-selected") ? el.getAttribute("aria-selected") === "true" : null,
     });
     if (el === active) activeRef = ref;

@@ -342,3 +342,21 @@ def test_the_gate_holds_back_a_harmful_action_from_any_tier() -> None:
     act = Action(kind="click", ref="bad", selector="#bad", label="Cancel my subscription")
     reason = write_gate(inp, Decision(actions=[act], confidence=0.9, reasoning="model"))
     assert reason is not None and "harmful" in reason
+
+
+def test_a_popups_lone_cancel_is_its_way_out_even_named_twice() -> None:
+    from browserflow.contracts import Decision
+    from browserflow.plan.decide import gate_decision
+
+    goal = 'Enter the username "vina" and the password "US" into the text fields and press login.'
+    snap = page(box("u", "Username"), box("p", "Password"), button("ok", "OK"),
+                el("c", "button", role="button", name="Cancel", label="Cancel", dialog=True))
+    inp = DecideInput(goal=goal, data={}, snapshot=snap, plan=PlanProgress.start(compile_goal(goal, {})))
+    out = gate_decision(inp, Decision(actions=[Action(kind="click", ref="c", selector="#c", label="Cancel")],
+                                      confidence=0.8))
+    assert out.review_reason == "" and [a.ref for a in out.actions] == ["c"]
+    harmful = Decision(actions=[Action(kind="click", ref="x", selector="#x", label="Cancel subscription")],
+                       confidence=0.8)
+    snap2 = page(el("x", "button", role="button", name="Cancel subscription"))
+    held = gate_decision(inp.model_copy(update={"snapshot": snap2}), harmful)
+    assert held.review_reason == UNSURE_WRITE
