@@ -11,8 +11,9 @@ import re
 import time
 from collections.abc import Callable
 
-from browserflow.contracts import Action, DecideInput, Decision, Element
+from browserflow.contracts import Action, DecideInput, Decision
 from browserflow.plan.act import Grounded, Step, click_action, explore, field_action, irreversible_words
+from browserflow.plan.choice import best_item, click_each
 from browserflow.plan.lists import ground_membership
 from browserflow.plan.match import (
     FIELD_ROLES,
@@ -25,11 +26,10 @@ from browserflow.plan.match import (
     is_text_field,
     with_implicit_labels,
 )
-from browserflow.plan.model import COPY_NEAR, Constraint, Expectation, Intent, Target
+from browserflow.plan.model import COPY_NEAR, Expectation, Intent, Target
 from browserflow.plan.moves import expand, focus, hover, navigate, press, scroll, search
 from browserflow.plan.records import ground_record
 from browserflow.plan.signin import implicit_login, login
-from browserflow.plan.superlative import choose_best
 from browserflow.plan.values import copy_source, resolve_value
 from browserflow.plan.widgets import date_widget, directory_entry, dismiss, explores, instructions, nth_result
 from browserflow.rules.forms import match_option
@@ -42,50 +42,6 @@ TIER = "rules"
 
 
 _COMMIT = re.compile(r"\b(log ?in|sign ?in|submit|send|save|go|continue|ok|done|apply|search|enter)\b", re.I)
-_CHOOSING = frozenset({"book", "buy", "select", "choose", "reserve", "order", "purchase", "add", "get", "pick"})
-
-
-def _best(step: Step) -> Grounded | None:
-    """'the cheapest ticket': among the page's repeated controls (one per listed item, each in its own item),
-    the one whose item shows the best value (``superlative.choose_best``); not sure, no click."""
-    best = next(c.text for c in step.intent.constraints if c.kind == "best")
-    pool = [e for e in clickables(step.snap) if e.context and (is_button(e) or e.role == "link" or e.pointer)]
-    groups: dict[str, list[Element]] = {}
-    for e in pool:
-        words = norm(element_text(e)).split()
-        if words:
-            groups.setdefault(words[0], []).append(e)
-    repeated = {w: g for w, g in groups.items() if len(g) >= 2 and len({e.context for e in g}) == len(g)}
-    if len(repeated) > 1:
-        repeated = {w: g for w, g in repeated.items() if w in _CHOOSING}
-    if len(repeated) != 1:
-        return None
-    (items,) = repeated.values()
-    chosen, why = choose_best(best, items)
-    if chosen is None:
-        return Grounded([], 0.0, f"cannot tell which item has the {best}: {why}")
-    e = chosen
-    irreversible = step.intent.irreversible or irreversible_words(element_text(e))
-    return Grounded([click_action(e, step.index, irreversible)], 0.85, f"click '{element_text(e)}': {why}",
-                    chain=False)
-
-
-def _click_each(step: Step, many: Constraint) -> Grounded | None:
-    """'the Reply button on 2 posts by @dis': the control in each of the first n items (or all) whose block
-    names the author as a whole word, in page order; fewer such items than asked: no guess."""
-    it, snap = step.intent, step.snap
-    who = re.compile(rf"(?<![\w@]){re.escape(it.target.container.lower())}(?![\w])")
-    cands = [c for c in find(it.target.model_copy(update={"container": ""}), clickables(snap), snap)
-             if c.score >= 0.6 and who.search(c.element.context.lower())]
-    cands.sort(key=lambda c: c.index)
-    want = len(cands) if many.kind == "all" else int(many.text or "0")
-    if not cands or want < 1 or len(cands) < want:
-        return None
-    acts = [click_action(c.element, step.index, False) for c in cands[:want]]
-    note = f"click '{element_text(cands[0].element)}' on {want} item(s) of {it.target.container}"
-    return Grounded(acts, 0.8, note, chain=False)
-
-
 def _click(step: Step) -> Grounded | None:
     it, snap = step.intent, step.snap
     listed = nth_result(step) or directory_entry(step)
@@ -93,7 +49,7 @@ def _click(step: Step) -> Grounded | None:
         return listed
     many = next((c for c in it.constraints if c.kind in ("count", "all")), None)
     if many is not None and it.target.container:
-        return _click_each(step, many)
+        return click_each(step, many)
     if it.target.role in FIELD_ROLES or it.target.role in {"textbox", "textarea", "textline", "checkbox", "radio"}:
         pool = [e for e in snap.elements if not e.disabled]
     else:
@@ -344,7 +300,7 @@ def ground(inp: DecideInput) -> Decision | None:
             index += 1
             continue
         step = Step(intent, index, snap, dict(inp.data), inp, used, skip, last_form)
-        handler = _best if any(c.kind == "best" for c in intent.constraints) else _HANDLERS.get(intent.verb)
+        handler = best_item if any(c.kind == "best" for c in intent.constraints) else _HANDLERS.get(intent.verb)
         got = implicit_login(step) if not actions and intent.verb != "login" else None
         if got is not None:
             actions.extend(got.actions)
