@@ -1,17 +1,17 @@
-"""The rules decider on snapshots of real pages (Chromium), plus a few hand-built snapshots for edge cases."""
+"""The rules decider on snapshots of real pages (the committed golden snapshots of the fixture pages, taken in
+Chromium and checked against it by ``test_golden_snapshots.py``; no browser here), plus a few hand-built
+snapshots for edge cases."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest_asyncio
-from playwright.async_api import Browser, Page
+import pytest
 
 from browserflow.contracts import Action, DecideInput, Element, Option, PageSnapshot, StepRecord
 from browserflow.rules import decide_rules
 from browserflow.rules.text import field_tokens, similarity, token_match, tokens
-from browserflow.snapshot import take_snapshot
+from tests.browserflow import golden
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "html"
 GOAL = "Register Eden for the Tuesday evening swim class"
@@ -25,22 +25,16 @@ DATA = {
 HOST = "127.0.0.1"
 
 
-@pytest_asyncio.fixture(scope="module")
-async def page(browser: Browser) -> AsyncIterator[Page]:
-    context = await browser.new_context()
-    pg = await context.new_page()
-    yield pg
-    await context.close()
+@pytest.fixture(scope="module")
+def snaps() -> dict[str, PageSnapshot]:
+    """One snapshot per fixture page, as committed (``tests/browserflow/golden.py``)."""
+    return golden.load()
 
 
-@pytest_asyncio.fixture(scope="module")
-async def snaps(page: Page, fixture_site: str) -> dict[str, PageSnapshot]:
-    """One snapshot per fixture page, taken once for the module (the decider never touches the page)."""
-    out: dict[str, PageSnapshot] = {}
-    for name in ("landing", "schedule", "register", "register_errors", "confirmation", "login", "hidden"):
-        await page.goto(f"{fixture_site}/{name}.html", wait_until="domcontentloaded")
-        out[name] = await take_snapshot(page)
-    return out
+@pytest.fixture(scope="module")
+def fixture_site() -> str:
+    """The fixture site's address as the golden snapshots spell it."""
+    return golden.BASE
 
 
 def decide(snap: PageSnapshot, goal: str = GOAL, data: dict[str, str] | None = None, **kw: object) -> DecideInput:
