@@ -9,6 +9,7 @@ from browserflow.contracts import Element
 from browserflow.plan.act import Grounded, Step, click_action, irreversible_words
 from browserflow.plan.match import clickables, element_text, find, is_button
 from browserflow.plan.model import Constraint
+from browserflow.plan.records import submitted_before
 from browserflow.plan.superlative import choose_best
 from browserflow.rules.text import norm
 
@@ -21,6 +22,9 @@ def best_item(step: Step) -> Grounded | None:
     """'the cheapest ticket': among the page's repeated controls (one per listed item, each in its own item),
     the one whose item shows the best value (``superlative.choose_best``); not sure, no click."""
     best = next(c.text for c in step.intent.constraints if c.kind == "best")
+    if submitted_before(step):
+        return Grounded([], 0.0, f"'{step.intent.describe()}' was already chosen once and its effect is not seen: "
+                        "not choosing again")
     pool = [e for e in clickables(step.snap) if e.context and (is_button(e) or e.role == "link" or e.pointer)]
     groups: dict[str, list[Element]] = {}
     for e in pool:

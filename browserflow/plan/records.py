@@ -15,7 +15,17 @@ from browserflow.plan.values import resolve_value
 from browserflow.rules.forms import collect_fields, find_submit, plan_form
 from browserflow.rules.text import norm, token_match, tokens, url_tokens
 
-__all__ = ["CONFIRM_PAGE", "SAVE_WORDS", "entity_on_page", "go_to", "ground_record", "press_named", "save_button", "to_record"]
+__all__ = [
+    "CONFIRM_PAGE",
+    "SAVE_WORDS",
+    "entity_on_page",
+    "go_to",
+    "ground_record",
+    "press_named",
+    "save_button",
+    "submitted_before",
+    "to_record",
+]
 
 CONFIRM_PAGE = re.compile(r"\b(are you sure|really (want to )?delete|confirm (the )?(deletion|removal)|cannot be undone|"
                            r"permanently|will be (deleted|removed))\b", re.I)
@@ -249,7 +259,7 @@ def _tried(step: Step) -> bool:
                if rec.url.split("#")[0] == here for a in rec.actions)
 
 
-def _submitted_before(step: Step) -> bool:
+def submitted_before(step: Step) -> bool:
     """This intent's irreversible action already ran (and the page shows no error): never twice."""
     snap = step.snap
     if snap.errors or CONFIRM_PAGE.search(f"{snap.title} {snap.text[:1500]}"):
@@ -287,7 +297,7 @@ def _search_result(step: Step) -> Grounded | None:
 def ground_record(step: Step) -> Grounded | None:
     it = step.intent
     verb = it.verb
-    if _submitted_before(step):
+    if submitted_before(step):
         return Grounded([], 0.0, f"'{it.describe()}' was already submitted once and its effect is not seen: not "
                         "submitting again")
     if verb == "delete":

@@ -60,3 +60,16 @@ def test_a_tie_or_an_item_without_its_number_is_no_choice() -> None:
 
 def test_one_item_is_nothing_to_compare() -> None:
     assert choose_best("min price", [ticket("a", "1h", "$5")])[0] is None
+
+
+def test_a_choice_already_made_is_not_made_again_when_its_effect_is_not_seen() -> None:
+    from browserflow.contracts import StepRecord
+
+    goal = "Buy the ticket with the longest duration."
+    d, progress = decide(goal, TICKETS)
+    ran = StepRecord(step=1, url=TICKETS.url, decision="click", actions=d.actions)
+    from browserflow.contracts import DecideInput
+    from browserflow.plan.decide import decide_plan
+
+    again = decide_plan(DecideInput(goal=goal, data={}, snapshot=TICKETS, plan=progress, history=[ran]))
+    assert not again.actions and "not choosing again" in again.reason
