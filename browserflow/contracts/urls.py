@@ -39,9 +39,10 @@ _HOST = re.compile(r"^(?:[a-z0-9_](?:[a-z0-9_-]{0,62})?)(?:\.[a-z0-9_](?:[a-z0-9
 
 
 def allowed_host(entry: str) -> str:
-    """An ``allowed_domains`` entry as the host it names: lower-cased, without a port, scheme, path or trailing
-    dot (``127.0.0.1:8765`` -> ``127.0.0.1``, ``https://Example.com/x`` -> ``example.com``; ``*.example.com``
-    and ``.example.com`` -> ``example.com``, whose subdomains are allowed anyway)."""
+    """An ``allowed_domains`` entry as the host (and port, when it names one) it allows: lower-cased, without a
+    scheme, path or trailing dot (``127.0.0.1:8765`` stays ``127.0.0.1:8765``: that port only;
+    ``https://Example.com:8443/x`` -> ``example.com:8443``; ``example.com``: any port; ``*.example.com`` and ``.example.com`` ->
+    ``example.com``, whose subdomains are allowed anyway)."""
     text = entry.strip().lower()
     if text.startswith("*."):
         text = text[2:]
@@ -49,9 +50,11 @@ def allowed_host(entry: str) -> str:
     try:
         parts = urlsplit(text if "://" in text else f"//{text}")
         host = (parts.hostname or "").rstrip(".")
-        parts.port  # noqa: B018 - raises for a port that is not a number
+        port = parts.port  # raises for a port that is not a number
     except ValueError:
-        host = ""
+        host, port = "", None
     if not host or not (_HOST.match(host) or ":" in host):  # ':' is an IPv6 literal from [..]
         raise ValueError(f"allowed_domains entry {entry!r} is not a host name (e.g. example.com or 127.0.0.1:8080)")
-    return host
+    if port is None:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

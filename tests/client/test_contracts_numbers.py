@@ -57,11 +57,12 @@ def test_a_valid_request_survives_the_trip_to_the_worker() -> None:
     assert again == req
 
 
-def test_allowed_hosts_with_a_port_or_scheme_are_normalised_to_the_host() -> None:
+def test_allowed_hosts_keep_a_port_and_lose_a_scheme_or_path() -> None:
     req = parse_request({**GOOD, "allowed_domains": ["127.0.0.1:8765", "https://Pool.Example.com/x", "*.swim.test."]})
-    assert req.allowed_domains == ["127.0.0.1", "pool.example.com", "swim.test"]
-    assert req.domains()[0] == "127.0.0.1"  # the start URL's own host is allowed
-    assert allowed_host("[::1]:8080") == "::1"
+    assert req.allowed_domains == ["127.0.0.1:8765", "pool.example.com", "swim.test"]
+    assert allowed_host("[::1]:8080") == "[::1]:8080"
+    assert allowed_host("LocalHost:9000") == "localhost:9000"
+    assert allowed_host("https://pool.example.com:8443/x") == "pool.example.com:8443"
     assert allowed_host(".example.org") == "example.org"
 
 

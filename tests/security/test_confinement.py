@@ -144,6 +144,28 @@ async def test_allowed_domains_with_a_port_keep_the_own_start_url_working(engine
     assert [h.path for h in posted] == ["/collect"] and "Eden+Levi" in posted[0].body
 
 
+async def test_an_internal_port_named_with_its_port_is_reachable_and_no_other(engine: Engine, home: Site) -> None:
+    """``allowed_domains: ["127.0.0.1:OTHER"]`` opens that one local port (a second app beside the site), and
+    an entry without a port still covers only the start URL's own port on an internal host."""
+    other = Site("127.0.0.1").start()
+    try:
+        other.page("/form", SIGNUP_FORM.format(action="/collect"))
+        other.page("/collect", THANKS)
+        home.page("/", LINK.format(href=other.url("/form")))
+        named = newsletter_request(home.url("/"), allowed_domains=[f"127.0.0.1:{other.port}"])
+        result = await engine.tasks.run(named)
+        assert result.status == TaskStatus.SUCCEEDED, result.reason
+        assert [h.path for h in other.hits if h.method == "POST"] == ["/collect"]
+        before = len(other.hits)
+        bare = newsletter_request(home.url("/"), allowed_domains=["127.0.0.1"])
+        handle = await engine.tasks.submit(bare)
+        result = await handle.result()
+        assert result.status != TaskStatus.SUCCEEDED, result.reason
+        assert len(other.hits) == before  # nothing reached the other port
+    finally:
+        other.stop()
+
+
 # -- the policy itself (plain Python) -------------------------------------------------------------------
 
 
