@@ -14,7 +14,7 @@ import re
 
 from browserflow.plan.lexdraft import Draft
 from browserflow.plan.lexquote import Quotes, drop_polite_tail
-from browserflow.plan.model import ValueSpec
+from browserflow.plan.model import Constraint, ValueSpec
 from browserflow.plan.phrases import TargetParts
 
 __all__ = ["read_message_goal"]
@@ -48,6 +48,7 @@ _REPLY = [
     re.compile(r"\brepl(?:y|ies)\b.*?\bwith\s+(?:the\s+)?(?:text|message|words?|reply|answer)?\s*,?\s*(?P<t>.+?)\s*[.!]?\s*$", re.I),
     re.compile(rf"\b(?i:e-?mail|write|message)\s+{_name('x')}\s+(?:the|a|this)\s+(?:message|text|reply|note)\s*,?\s*(?P<t>.+?)\s*[.!]?\s*$"),
 ]
+_PLURAL = re.compile(r"\b(?:all|every|each)\b|\b(?:e-?mails|messages|mails)\b", re.I)
 _DELETE = re.compile(r"\b(?:delete|deleted|trash|trashed|remove|removed|discard|throw\s+away)\b", re.I)
 _TRASH = re.compile(r"\btrash\b", re.I)
 _IMPORTANT = re.compile(r"\b(?:star|starred|important|flag|flagged)\b", re.I)
@@ -117,6 +118,10 @@ def read_message_goal(masked: str, quotes: Quotes) -> list[Draft] | None:
             ]
     if _DELETE.search(masked):
         icon = "trash" if _TRASH.search(masked) else "delete"
+        if _PLURAL.search(masked):  # "delete all messages from Ann": each of them, until none is listed
+            return [_open(sender), Draft("click", target=TargetParts(words=icon), commit=True,
+                                         constraints=[Constraint(kind="each", text=sender)],
+                                         text=f"delete each message from {sender}")]
         return [_open(sender), Draft("click", target=TargetParts(words=icon), commit=True, text="delete it")]
     if _IMPORTANT.search(masked):
         icon = "star" if _STAR.search(masked) or not re.search(r"\bflag", masked, re.I) else "flag"

@@ -321,6 +321,13 @@ class PlanProgress(BaseModel):
         if nxt is not None and self.states[nxt].status == "pending":
             self.states[nxt].status = "current"
 
+    def reopen(self, first: int, last: int) -> None:
+        """Serve intents ``first`` .. ``last`` again ("delete each message from Ann": the next one is listed)."""
+        for i in range(first, min(last, len(self.states) - 1) + 1):
+            self.states[i].status = "current" if i == first else "pending"
+            self.states[i].evidence = ""
+            self.states[i].step = None
+
     def lines(self, *, evidence: bool = True, width: int | None = None) -> list[str]:
         """One line per intent: ``[x] 1. click 'Submit' button — <evidence>``; ``[>]`` current, ``[ ]`` pending,
         ``[!]`` failed. ``width``: each intent's words collapsed and cut to that many characters."""

@@ -203,6 +203,11 @@ def advance(inp: CheckGoalInput) -> PlanProgress | None:
                 continue
             elif any(a.expect is not None and a.expect.kind == "none" for a in per[idx]):
                 continue  # an exploring click (a tab opened to look for the target)
+            each = next((c.text for c in intent.constraints if c.kind == "each" and c.text), None)
+            if each and idx > 0 and any(norm(e.name) == norm(each) for e in after.elements):
+                # "delete each message from Ann": one is gone, another from Ann is still listed: open it next
+                plan.reopen(idx - 1, idx)
+                continue
             plan.mark_done(idx, "; ".join(evidence)[:300], inp.step)
             # free-text hints and navigations before it ("switch between the tabs to find", "navigate through
             # the tree"): the later intent's effect shows the way there was taken

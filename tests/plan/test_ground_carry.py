@@ -170,3 +170,37 @@ def test_a_lone_number_on_the_page_is_no_math_problem() -> None:
     d, _ = decide(goal, page(box("a"), button("go", "Submit"), el("n", "span", static=True, name="0"),
                              el("t", "span", static=True, name="10 / 10sec")))
     assert not _filled(d.actions)
+
+
+def test_deleting_all_of_a_senders_messages_repeats_until_none_is_listed() -> None:
+    goal = "Delete all messages from Ann."
+    inbox = page(el("a1", "div", static=True, pointer=True, name="Ann"), el("c", "div", static=True, name="Cora"),
+                 el("a2", "div", static=True, pointer=True, name="Ann"))
+    opened = page(el("del", "span", static=True, pointer=True, name="delete"), el("t", "div", static=True, name="Hi"))
+    fewer = page(el("c", "div", static=True, name="Cora"), el("a2", "div", static=True, pointer=True, name="Ann"))
+    empty = page(el("c", "div", static=True, name="Cora"))
+
+    d, progress = decide(goal, inbox)
+    assert [a.ref for a in d.actions] == ["a1"]
+    progress = after(progress, d.actions, inbox, opened)
+    d, _ = decide(goal, opened, plan=progress)
+    assert [a.ref for a in d.actions] == ["del"]
+    progress = after(progress, d.actions, opened, fewer)
+    assert progress.current == 0  # another message from Ann is listed: not done, open it next
+    d, _ = decide(goal, fewer, plan=progress)
+    assert [a.ref for a in d.actions] == ["a2"]
+    progress = after(progress, d.actions, fewer, opened)
+    d, _ = decide(goal, opened, plan=progress)
+    progress = after(progress, d.actions, opened, empty)
+    assert progress.all_done
+
+
+def test_deleting_the_one_message_from_a_sender_is_done_once() -> None:
+    goal = "Delete the email from Ann."
+    inbox = page(el("a1", "div", static=True, pointer=True, name="Ann"), el("a2", "div", static=True, name="Ann"))
+    opened = page(el("del", "span", static=True, pointer=True, name="delete"))
+    d, progress = decide(goal, inbox)
+    progress = after(progress, d.actions, inbox, opened)
+    d, _ = decide(goal, opened, plan=progress)
+    progress = after(progress, d.actions, opened, page(el("a2", "div", static=True, name="Ann")))
+    assert progress.all_done
