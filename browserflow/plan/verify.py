@@ -204,7 +204,9 @@ def advance(inp: CheckGoalInput) -> PlanProgress | None:
             elif any(a.expect is not None and a.expect.kind == "none" for a in per[idx]):
                 continue  # an exploring click (a tab opened to look for the target)
             each = next((c.text for c in intent.constraints if c.kind == "each" and c.text), None)
-            if each and idx > 0 and any(norm(e.name) == norm(each) for e in after.elements):
+            pressed = {a.selector for a in per[idx] if a.selector}
+            back = not any(e.selector in pressed for e in after.elements)  # the message view is gone
+            if each and idx > 0 and back and any(norm(e.name) == norm(each) for e in after.elements):
                 # "delete each message from Ann": one is gone, another from Ann is still listed: open it next
                 plan.reopen(idx - 1, idx)
                 continue
