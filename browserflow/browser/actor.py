@@ -44,6 +44,7 @@ __all__ = [
     "perform_one",
     "quiet_dom",
     "raise_for_status",
+    "report_progress",
     "sensitive_fields",
 ]
 
@@ -271,6 +272,14 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
         await quiet_dom(page, quiet_ms=HOVER_QUIET_MS)
 
 
+async def report_progress(on_progress: Callable[[int], Awaitable[None] | None] | None, done: int) -> None:
+    """Tell ``on_progress`` (sync or async) how many actions have run."""
+    if on_progress is not None:
+        maybe = on_progress(done)
+        if maybe is not None:
+            await maybe
+
+
 async def perform(
     session: Session,
     actions: Sequence[Action],
@@ -289,10 +298,7 @@ async def perform(
             error = classify_action_error(action, exc)
             error.index = index
             raise error from None
-        if on_progress is not None:
-            maybe = on_progress(index + 1)
-            if maybe is not None:
-                await maybe
+        await report_progress(on_progress, index + 1)
     if actions:
         try:
             await session.page.wait_for_load_state("domcontentloaded")

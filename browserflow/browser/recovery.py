@@ -178,10 +178,7 @@ async def _run_actions(
             error = session.guard.take() or exc  # the action's navigation was refused: that is the error
             error.index = index
             raise error from None
-        if on_progress is not None:
-            maybe = on_progress(index + 1)
-            if maybe is not None:
-                await maybe
+        await actor.report_progress(on_progress, index + 1)
 
 
 async def _relogin(session: Session, run: _Run, creds: Mapping[str, str], url_before: str) -> None:
