@@ -51,6 +51,7 @@ from browserflow.store import Store
 from browserflow.temporal import policies
 from browserflow.temporal.codec import EncryptionCodec
 from browserflow.temporal.connect import connect, metrics_runtime
+from browserflow.temporal.tracing import WORKER_SERVICE, tracing_enabled
 from workflows import BrowserTaskWorkflow
 
 __all__ = ["SessionSlots", "WorkerSet", "build_workers", "main", "report_pool", "run_worker"]
@@ -205,7 +206,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None, llm:
     await router.readiness()  # warns at start-up when Ollama is down or its model is not pulled
     runtime = metrics_runtime(settings.metrics_port) if settings.metrics_port else None
     try:
-        client = await connect(settings, runtime=runtime)  # its data converter (the encrypting one) is the workers'
+        # its data converter (the encrypting one) and its tracing (OTEL_EXPORTER_OTLP_ENDPOINT) are the workers'
+        client = await connect(settings, runtime=runtime, service=WORKER_SERVICE)
     except EncryptionError as exc:
         raise SystemExit(f"browserflow worker: {exc.message}") from None
     codec = client.data_converter.payload_codec
@@ -213,6 +215,8 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None, llm:
         log.info("payloads encrypted: %s", codec.ring.describe())
     else:
         log.warning("payloads NOT encrypted (BROWSERFLOW_ENCRYPTION=off): task data is in clear in Temporal")
+    if tracing_enabled(settings):
+        log.info("traces: OTLP/HTTP to %s as %s", settings.otlp_traces_url, WORKER_SERVICE)
     chromium = settings.chromium_path or find_chromium()
     if not chromium:
         raise SystemExit("no Chromium found: run `make setup` or set CHROMIUM_PATH")

@@ -28,6 +28,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
+from urllib.parse import urlsplit
 
 from pydantic import Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
@@ -237,12 +238,35 @@ class Settings(ComponentSettings):
         default=None, validation_alias="BROWSERFLOW_CODEC_CORS_ORIGINS"
     )
     codec_token: SecretStr | None = Field(default=None, validation_alias="BROWSERFLOW_CODEC_TOKEN")
+    # OpenTelemetry traces (browserflow/temporal/tracing.py): on when an OTLP endpoint is set, off otherwise
+    otel_endpoint: str | None = Field(default=None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    otel_traces_endpoint: str | None = Field(default=None, validation_alias="OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+    otel_headers: SecretStr | None = Field(default=None, validation_alias="OTEL_EXPORTER_OTLP_HEADERS")
+    otel_protocol: Literal["http/protobuf"] = Field(
+        default="http/protobuf", validation_alias="OTEL_EXPORTER_OTLP_PROTOCOL"
+    )
 
     _temporal_profile: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @field_validator("environment", "encryption", mode="before")
     @classmethod
     def _lower(cls, raw: object) -> object:
+        return raw.strip().lower() if isinstance(raw, str) else raw
+
+    @field_validator("otel_endpoint", "otel_traces_endpoint", mode="before")
+    @classmethod
+    def _otlp_url(cls, raw: object) -> object:
+        if not isinstance(raw, str):
+            return raw
+        value = raw.strip()
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+            raise ValueError("an OTLP/HTTP endpoint is an http:// or https:// URL, e.g. http://localhost:4318")
+        return value
+
+    @field_validator("otel_protocol", mode="before")
+    @classmethod
+    def _otlp_protocol(cls, raw: object) -> object:
         return raw.strip().lower() if isinstance(raw, str) else raw
 
     @field_validator("codec_cors_origins", mode="before")
@@ -280,6 +304,14 @@ class Settings(ComponentSettings):
     @property
     def page_pickup_timeout(self) -> timedelta:
         return timedelta(seconds=self.page_pickup)
+
+    @property
+    def otlp_traces_url(self) -> str | None:
+        """Where spans are sent (OTLP over HTTP), or None: tracing off. The traces endpoint is used as given; the
+        general endpoint gets the signal's path ``/v1/traces``, as the OpenTelemetry specification says."""
+        if self.otel_traces_endpoint:
+            return self.otel_traces_endpoint
+        return f"{self.otel_endpoint.rstrip('/')}/v1/traces" if self.otel_endpoint else None
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'browserflow.db'}"
