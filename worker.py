@@ -38,6 +38,7 @@ from temporalio.worker import (
 )
 
 from activities.browser import BrowserActivities
+from activities.callbacks import deliver_callback
 from activities.decide import DecideActivities, check_goal, compile_plan
 from activities.review import ReviewActivities
 from activities.store import StoreActivities
@@ -140,6 +141,7 @@ def build_workers(
             stored.task_started,
             stored.task_finished,
             stored.task_status,
+            deliver_callback,
         ],
         activity_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="browserflow-store"),
         graceful_shutdown_timeout=drain,
