@@ -25,9 +25,11 @@ from browserflow.contracts import GoalEngineResult, TaskResult, TaskStatus
 from browserflow.temporal import policies
 from browserflow.temporal.codec import data_converter
 from client.sdk import BrowserTasks, TaskHandle
+from demo import DemoSite
 from tests.browserflow.receiver import DROP, LOST_ACK, receiving
-from tests.conftest import eventually
+from tests.conftest import Engine, eventually
 from tests.workflows.fakes import DONE, FakeActivities, Rig, Script, click, decision, fail, page
+from tests.workflows.test_task import demo_request
 from workflows import BrowserTaskWorkflow
 
 pytestmark = pytest.mark.integration
@@ -198,3 +200,25 @@ async def test_a_cancel_while_the_result_is_being_delivered_keeps_the_result(cli
         described = await client.get_workflow_handle(handle.id).describe()
     assert result.status == TaskStatus.SUCCEEDED and result.result_data == {"order": "A-1"}
     assert described.status is not None and described.status.name == "COMPLETED"
+
+
+async def test_a_goal_engine_task_on_the_real_worker_posts_its_result(engine: Engine, site: DemoSite) -> None:
+    """The whole way: the Goal Engine's message with a callback URL, the worker of ``build_workers`` (real
+    Chromium, the demo site), one signed ``result`` event equal to ``goal_engine_result()``."""
+    with receiving(SECRET) as receiver:
+        message = {
+            "type": "browser_task",
+            "goal": "Register Eden for the Tuesday evening swim class",
+            "site_url": site.url("/"),
+            "data": demo_request(site)["data"],
+            "success_text": "Registration confirmed",
+            "extract": {"confirmation_number": r"[A-Z]{3}-\d{6}"},
+            "callback_url": receiver.url,
+        }
+        handle = await engine.tasks.submit(message)
+        engine_result = await handle.goal_engine_result()
+    assert engine_result.status == "succeeded"
+    (request,) = receiver.requests
+    assert request.signed and request.kind == "result"
+    assert receiver.events == {f"{handle.id}:result:1": engine_result.model_dump()}
+    assert engine_result.result_data["confirmation_number"] == site.registrations[0].confirmation
