@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -26,7 +27,7 @@ from browserflow.temporal import policies
 from browserflow.temporal.codec import data_converter
 from client.sdk import BrowserTasks, TaskHandle
 from demo import DemoSite
-from tests.browserflow.receiver import DROP, LOST_ACK, receiving
+from tests.browserflow.receiver import DROP, LOST_ACK, Receiver, receiving
 from tests.conftest import Engine, eventually
 from tests.workflows.fakes import DONE, FakeActivities, Rig, Script, click, decision, fail, page
 from tests.workflows.test_task import demo_request
@@ -222,3 +223,25 @@ async def test_a_goal_engine_task_on_the_real_worker_posts_its_result(engine: En
     assert request.signed and request.kind == "result"
     assert receiver.events == {f"{handle.id}:result:1": engine_result.model_dump()}
     assert engine_result.result_data["confirmation_number"] == site.registrations[0].confirmation
+
+
+def _has(receiver: Receiver, event: str) -> bool:
+    return event in receiver.events
+
+
+async def test_each_review_has_its_own_event(client: Client) -> None:
+    """Two reviews in one task: ``review:1`` and ``review:2``, then ``result:1``."""
+    script = Script(
+        decisions=[decision(reason="which colour?"), decision(reason="which size?"), decision(click("blue"))],
+        acts=[page(DONE)],
+    )
+    with receiving(SECRET) as receiver:
+        async with rig(client, script) as r:
+            handle = await r.tasks.submit(r.request(callback_url=receiver.url, review_policy="on_escalation"))
+            for n, values in ((1, {"colour": "blue"}), (2, {"size": "L"})):
+                await eventually(partial(_has, receiver, f"{handle.id}:review:{n}"), timeout=15, what=f"review {n}")
+                assert (await handle.provide_input(values)).accepted
+            result = await handle.result()
+    assert result.status == TaskStatus.SUCCEEDED
+    assert [q.event_id for q in receiver.requests] == [f"{handle.id}:{e}" for e in ("review:1", "review:2", "result:1")]
+    assert [receiver.events[f"{handle.id}:review:{n}"]["reason"] for n in (1, 2)] == ["cannot_proceed"] * 2
