@@ -52,7 +52,7 @@ from browserflow.store import Store
 from browserflow.temporal import policies
 from browserflow.temporal.codec import EncryptionCodec
 from browserflow.temporal.connect import connect, metrics_runtime
-from workflows import BrowserTaskWorkflow
+from workflows import BrowserTaskWorkflow, CallbackWorkflow
 
 __all__ = ["SessionSlots", "WorkerSet", "build_workers", "main", "report_pool", "run_worker"]
 
@@ -132,7 +132,7 @@ def build_workers(
     shared = Worker(
         client,
         task_queue=task_queue,
-        workflows=[BrowserTaskWorkflow],
+        workflows=[BrowserTaskWorkflow, CallbackWorkflow],
         activities=[
             decide.decide,
             decide.decide_escalated,

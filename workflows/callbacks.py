@@ -1,10 +1,11 @@
-"""Callbacks, as the workflow sees them: the ``deliver_callback`` activity started by name, never in the task's way.
+"""Callbacks, as the workflow sees them: each event delivered by its own small workflow, never in the task's way.
 
-When the request has a ``callback_url``: each review opened sends a ``review`` event, fire and forget (the task
-does not wait for it); the task's end sends the ``result`` event, and the workflow waits for its delivery (and
-for any review event still retrying) before it completes, since a completed workflow abandons its running
-activities (a cancellation during that wait abandons the deliveries, not the result). A delivery that fails for
-good is logged; the task's status and result stay what they were.
+When the request has a ``callback_url``: each review opened sends a ``review`` event and the task's end sends
+the ``result`` event. Each event is a child workflow (``CallbackDelivery``, id ``callback-<event id>``) started
+with ``ParentClosePolicy.ABANDON``: the task does not wait for the delivery and completes at once with its own
+result, while the child runs the ``deliver_callback`` activity with its backoff (up to an hour) however long
+the receiver is down. The child's id is the event's, so an event is started once. A delivery that fails for
+good is logged by its workflow; the task's status and result stay what they were.
 Behind ``workflow.patched(CALLBACK_PATCH)`` (histories recorded before it carry no callback URL anyway).
 """
 
@@ -14,6 +15,7 @@ import asyncio
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from browserflow.contracts import (
@@ -27,9 +29,33 @@ with workflow.unsafe.imports_passed_through():
     from browserflow.temporal.policies import options
     from workflows.state import TaskState
 
-__all__ = ["CALLBACK_PATCH", "Callbacks"]
+__all__ = ["CALLBACK_PATCH", "CallbackWorkflow", "Callbacks", "delivery_id"]
 
 CALLBACK_PATCH = "callbacks-v1"
+
+
+def delivery_id(event_id: str) -> str:
+    """The id of the workflow that delivers the event ``event_id``."""
+    return f"callback-{event_id}"
+
+
+@workflow.defn(name="CallbackDelivery")
+class CallbackWorkflow:
+    """One callback event, delivered by the ``deliver_callback`` activity with its retry row; outlives the task."""
+
+    @workflow.run
+    async def run(self, event: CallbackInput) -> CallbackDelivery | None:
+        try:
+            return await workflow.execute_activity(
+                "deliver_callback",
+                event,
+                result_type=CallbackDelivery,
+                summary=f"callback {event.kind} ({event.event_id})",
+                **options("deliver_callback"),
+            )
+        except ActivityError as err:
+            workflow.logger.warning("callback %s was not delivered: %s", event.event_id, err.cause)
+            return None
 
 
 class Callbacks:
@@ -55,31 +81,24 @@ class Callbacks:
         self._send(review_event(url, workflow.info().workflow_id, self.state.reviews_sent, review))
 
     async def finished(self, result: TaskResult) -> None:
-        """Send the ``result`` event and wait until every event of the task is delivered or given up. A
-        cancellation meanwhile stops the wait, not the task: its result stands (the deliveries are abandoned)."""
+        """Start the ``result`` event's delivery (and let any review event's start finish); the deliveries run
+        on after the task completes."""
         url = self._url()
         if url is not None:
             self._send(result_event(url, result))
-        if not self._sending:
-            return
-        try:
+        if self._sending:
             await workflow.wait(self._sending)
-        except asyncio.CancelledError:
-            left = sum(not sending.done() for sending in self._sending)
-            workflow.logger.warning("cancelled while delivering callbacks: %d event(s) abandoned", left)
 
     def _send(self, event: CallbackInput) -> None:
-        self._sending.append(asyncio.create_task(self._deliver(event)))
+        self._sending.append(asyncio.create_task(self._start(event)))
 
     @staticmethod
-    async def _deliver(event: CallbackInput) -> None:
-        try:
-            await workflow.execute_activity(
-                "deliver_callback",
-                event,
-                result_type=CallbackDelivery,
-                summary=f"callback {event.kind} ({event.event_id})",
-                **options("deliver_callback"),
-            )
-        except ActivityError as err:
-            workflow.logger.warning("callback %s was not delivered: %s", event.event_id, err.cause)
+    async def _start(event: CallbackInput) -> None:
+        await workflow.start_child_workflow(
+            CallbackWorkflow.run,
+            event,
+            id=delivery_id(event.event_id),
+            task_queue=workflow.info().task_queue,
+            parent_close_policy=ParentClosePolicy.ABANDON,
+            static_summary=f"callback {event.kind} to the Goal Engine ({event.event_id})",
+        )

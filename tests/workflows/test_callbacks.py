@@ -18,20 +18,22 @@ from functools import partial
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
+from temporalio.service import RPCError
 from temporalio.worker import Replayer, Worker
 
 from activities.callbacks import deliver_callback
 from browserflow import errors
-from browserflow.contracts import GoalEngineResult, TaskResult, TaskStatus
+from browserflow.contracts import CallbackDelivery, GoalEngineResult, TaskResult, TaskStatus
 from browserflow.temporal import policies
 from browserflow.temporal.codec import data_converter
-from client.sdk import BrowserTasks, TaskHandle
+from client.sdk import BrowserTasks
 from demo import DemoSite
 from tests.browserflow.receiver import DROP, LOST_ACK, Receiver, receiving
 from tests.conftest import Engine, eventually
 from tests.workflows.fakes import DONE, FakeActivities, Rig, Script, click, decision, fail, page
 from tests.workflows.test_task import demo_request
-from workflows import BrowserTaskWorkflow
+from workflows import BrowserTaskWorkflow, CallbackWorkflow
+from workflows.callbacks import delivery_id
 
 pytestmark = pytest.mark.integration
 
@@ -51,7 +53,7 @@ async def rig(client: Client, script: Script | None = None) -> AsyncIterator[Rig
     queue = f"bf-callbacks-{uuid.uuid4().hex[:8]}"
     fakes = FakeActivities(script, queue)
     activities = [*fakes.all(), deliver_callback]
-    shared = Worker(client, task_queue=queue, workflows=[BrowserTaskWorkflow], activities=activities)
+    shared = Worker(client, task_queue=queue, workflows=[BrowserTaskWorkflow, CallbackWorkflow], activities=activities)
     opener = Worker(client, task_queue=f"{queue}.open", activities=[fakes.open_session])
     async with shared, opener:
         yield Rig(client, queue, script, BrowserTasks(client, queue))
@@ -61,18 +63,23 @@ def message_of(result: TaskResult) -> dict[str, object]:
     return json.loads(GoalEngineResult.from_result(result).model_dump_json())
 
 
-async def deliveries_scheduled(client: Client, task_id: str) -> int:
-    """How many ``deliver_callback`` activities the task's history scheduled (retries are attempts of one)."""
+async def delivered(client: Client, event: str) -> CallbackDelivery | None:
+    """The delivery workflow's answer for ``event`` (it runs on after the task: waited for here, not polled)."""
+    return await client.get_workflow_handle(delivery_id(event), result_type=CallbackDelivery).result()
+
+
+async def deliveries_scheduled(client: Client, event: str) -> int:
+    """How many ``deliver_callback`` activities the event's delivery scheduled (retries are attempts of one)."""
     count = 0
-    async for event in client.get_workflow_handle(task_id).fetch_history_events():
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
-            count += event.activity_task_scheduled_event_attributes.activity_type.name == "deliver_callback"
+    async for e in client.get_workflow_handle(delivery_id(event)).fetch_history_events():
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            count += e.activity_task_scheduled_event_attributes.activity_type.name == "deliver_callback"
     return count
 
 
 async def replays(client: Client, task_id: str) -> None:
     history = await client.get_workflow_handle(task_id).fetch_history()
-    replayed = await Replayer(workflows=[BrowserTaskWorkflow], data_converter=data_converter()).replay_workflow(
+    replayed = await Replayer(workflows=[BrowserTaskWorkflow, CallbackWorkflow], data_converter=data_converter()).replay_workflow(
         history, raise_on_replay_failure=True
     )
     assert replayed.replay_failure is None
@@ -85,12 +92,13 @@ async def test_a_task_that_ends_posts_one_signed_result_event(client: Client) ->
             result = await handle.result()
             assert result.status == TaskStatus.SUCCEEDED
             engine = await handle.goal_engine_result()
-    # delivered before the workflow completed: nothing to wait for
+            got = await delivered(client, f"{handle.id}:result:1")
+    assert got is not None and got.status_code == 200
     (request,) = receiver.requests
     assert request.signed and request.kind == "result" and request.answered == 200
     assert receiver.events == {f"{handle.id}:result:1": message_of(result)}
     assert receiver.events[f"{handle.id}:result:1"] == engine.model_dump()
-    assert await deliveries_scheduled(client, handle.id) == 1
+    assert await deliveries_scheduled(client, f"{handle.id}:result:1") == 1
     await replays(client, handle.id)  # the new code path replays its own history
 
 
@@ -100,6 +108,7 @@ async def test_every_ending_is_posted_with_its_status(client: Client) -> None:
         async with rig(client, script) as r:
             handle = await r.tasks.submit(r.request(callback_url=receiver.url))
             result = await handle.result()
+            await delivered(client, f"{handle.id}:result:1")
     assert result.status == TaskStatus.SITE_DOWN
     message = receiver.events[f"{handle.id}:result:1"]
     assert message["status"] == "site_down" and message["goal_achieved"] is False and len(receiver.requests) == 1
@@ -116,6 +125,7 @@ async def test_a_review_posts_one_review_event_while_the_task_waits(client: Clie
             assert waiting.status == TaskStatus.NEEDS_REVIEW and script.count("act") == 0  # sent while it waits
             assert (await handle.approve("fine")).accepted
             result = await handle.result()
+            await delivered(client, f"{handle.id}:result:1")
     assert result.status == TaskStatus.SUCCEEDED
     assert receiver.kinds() == ["review", "result"] and all(r.signed for r in receiver.requests)
     review = receiver.events[review_id]
@@ -127,34 +137,38 @@ async def test_a_review_posts_one_review_event_while_the_task_waits(client: Clie
     await replays(client, handle.id)
 
 
-async def pending_attempt(handle: TaskHandle, client: Client) -> int:
-    """The attempt the task's pending ``deliver_callback`` is on (0: none pending)."""
-    described = await client.get_workflow_handle(handle.id).describe()
+async def pending_attempt(client: Client, event: str) -> int:
+    """The attempt the event's pending ``deliver_callback`` is on (0: none pending)."""
+    try:
+        described = await client.get_workflow_handle(delivery_id(event)).describe()
+    except RPCError:
+        return 0  # not started yet
     pending = [a for a in described.raw_description.pending_activities if a.activity_type.name == "deliver_callback"]
     return pending[0].attempt if pending else 0
 
 
 async def test_a_receiver_that_is_down_gets_the_result_once_it_is_up(client: Client) -> None:
-    """The port is closed for the first two attempts (the real retry row: 1 s, then 2 s); the task has ended
-    ``succeeded`` meanwhile and only waits to deliver; once the receiver is up it gets the event, once."""
+    """The port is closed for the first two attempts (the real retry row: 1 s, then 2 s): the task has
+    completed ``succeeded`` at once, its delivery runs on; once the receiver is up it gets the event, once."""
     with socket.socket() as probe:  # a port nobody listens on yet
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     async with rig(client) as r:
         handle = await r.tasks.submit(r.request(callback_url=f"http://127.0.0.1:{port}/hooks/browserflow"))
-        await eventually(lambda: _at_least(handle, client, 3), timeout=30, what="two failed deliveries")
-        ended = await handle.status()
-        assert ended.status == TaskStatus.SUCCEEDED  # the task's own status is final, not held up
+        result = await handle.result()  # not held up by the receiver
+        assert result.status == TaskStatus.SUCCEEDED
+        event = f"{handle.id}:result:1"
+        await eventually(partial(_at_least, client, event, 3), timeout=30, what="two failed deliveries")
         with receiving(SECRET, port=port) as receiver:
-            result = await handle.result()
-    assert result.status == TaskStatus.SUCCEEDED
+            got = await delivered(client, event)
+    assert got is not None and got.attempt >= 3
     (request,) = receiver.requests
-    assert request.signed and receiver.events == {f"{handle.id}:result:1": message_of(result)}
-    assert await deliveries_scheduled(client, handle.id) == 1
+    assert request.signed and receiver.events == {event: message_of(result)}
+    assert await deliveries_scheduled(client, event) == 1
 
 
-async def _at_least(handle: TaskHandle, client: Client, attempt: int) -> bool:
-    return await pending_attempt(handle, client) >= attempt
+async def _at_least(client: Client, event: str, attempt: int) -> bool:
+    return await pending_attempt(client, event) >= attempt
 
 
 async def test_a_flaky_receiver_gets_each_event_exactly_once(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -166,6 +180,7 @@ async def test_a_flaky_receiver_gets_each_event_exactly_once(client: Client, mon
         async with rig(client) as r:
             handle = await r.tasks.submit(r.request(callback_url=receiver.url))
             result = await handle.result()
+            await delivered(client, f"{handle.id}:result:1")
     assert result.status == TaskStatus.SUCCEEDED
     assert [q.answered for q in receiver.requests] == [0, 503, 500, 200]
     assert {q.event_id for q in receiver.requests} == {f"{handle.id}:result:1"}
@@ -181,26 +196,11 @@ async def test_a_refusing_receiver_never_fails_the_task(client: Client) -> None:
             await eventually(lambda: len(receiver.requests) == 1, timeout=15, what="the refused review event")
             await handle.approve()
             result = await handle.result()
+            assert await delivered(client, f"{handle.id}:result:1") is None  # refused: given up, not retried
     assert result.status == TaskStatus.SUCCEEDED and result.result_data == {"order": "A-1"}
     assert [(q.kind, q.answered) for q in receiver.requests] == [("review", 400), ("result", 400)]  # not retried
     assert receiver.events == {}
     assert script.finished[0].result.status == TaskStatus.SUCCEEDED  # the store got the task's own result
-
-
-async def test_a_cancel_while_the_result_is_being_delivered_keeps_the_result(client: Client) -> None:
-    """The task ended ``succeeded``; an operator cancels it while its receiver is down: the wait stops, the
-    result stands (the workflow completes with it, not as cancelled)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    async with rig(client) as r:
-        handle = await r.tasks.submit(r.request(callback_url=f"http://127.0.0.1:{port}/hooks/browserflow"))
-        await eventually(lambda: _at_least(handle, client, 2), timeout=30, what="a failed delivery")
-        await client.get_workflow_handle(handle.id).cancel()
-        result = await handle.result()
-        described = await client.get_workflow_handle(handle.id).describe()
-    assert result.status == TaskStatus.SUCCEEDED and result.result_data == {"order": "A-1"}
-    assert described.status is not None and described.status.name == "COMPLETED"
 
 
 async def test_a_goal_engine_task_on_the_real_worker_posts_its_result(engine: Engine, site: DemoSite) -> None:
@@ -218,6 +218,7 @@ async def test_a_goal_engine_task_on_the_real_worker_posts_its_result(engine: En
         }
         handle = await engine.tasks.submit(message)
         engine_result = await handle.goal_engine_result()
+        await delivered(engine.tasks.client, f"{handle.id}:result:1")
     assert engine_result.status == "succeeded"
     (request,) = receiver.requests
     assert request.signed and request.kind == "result"
@@ -242,6 +243,7 @@ async def test_each_review_has_its_own_event(client: Client) -> None:
                 await eventually(partial(_has, receiver, f"{handle.id}:review:{n}"), timeout=15, what=f"review {n}")
                 assert (await handle.provide_input(values)).accepted
             result = await handle.result()
+            await delivered(client, f"{handle.id}:result:1")
     assert result.status == TaskStatus.SUCCEEDED
     assert [q.event_id for q in receiver.requests] == [f"{handle.id}:{e}" for e in ("review:1", "review:2", "result:1")]
     assert [receiver.events[f"{handle.id}:review:{n}"]["reason"] for n in (1, 2)] == ["cannot_proceed"] * 2
