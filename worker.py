@@ -38,6 +38,7 @@ from temporalio.worker import (
 )
 
 from activities.browser import BrowserActivities
+from activities.callbacks import deliver_callback
 from activities.decide import DecideActivities, check_goal, compile_plan
 from activities.review import ReviewActivities
 from activities.store import StoreActivities
@@ -52,7 +53,7 @@ from browserflow.temporal import policies
 from browserflow.temporal.codec import EncryptionCodec
 from browserflow.temporal.connect import connect, metrics_runtime
 from browserflow.temporal.tracing import WORKER_SERVICE, tracing_enabled
-from workflows import BrowserTaskWorkflow
+from workflows import BrowserTaskWorkflow, CallbackWorkflow
 
 __all__ = ["SessionSlots", "WorkerSet", "build_workers", "main", "report_pool", "run_worker"]
 
@@ -132,7 +133,7 @@ def build_workers(
     shared = Worker(
         client,
         task_queue=task_queue,
-        workflows=[BrowserTaskWorkflow],
+        workflows=[BrowserTaskWorkflow, CallbackWorkflow],
         activities=[
             decide.decide,
             decide.decide_escalated,
@@ -141,6 +142,7 @@ def build_workers(
             stored.task_started,
             stored.task_finished,
             stored.task_status,
+            deliver_callback,
         ],
         activity_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="browserflow-store"),
         graceful_shutdown_timeout=drain,

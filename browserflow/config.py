@@ -14,8 +14,9 @@ The project's own ``TEMPORAL_TLS_CERT`` / ``TEMPORAL_TLS_KEY`` are read as the s
 
 ``ComponentSettings`` (the base of ``Settings``) holds the few knobs a component reads at each use - the data
 directory and Chromium path, trace mode and detail, warm pages, internal hosts, the pattern time limit, which
-``env:`` secret names resolve: ``ComponentSettings.current()`` reads only those, through this module. Nothing
-reads the environment at import time; the worker sets the page timeouts (``policies.configure``) at start.
+``env:`` secret names resolve, the key that signs callbacks: ``ComponentSettings.current()`` reads only those,
+through this module. Nothing reads the environment at import time; the worker sets the page timeouts
+(``policies.configure``) at start.
 """
 
 from __future__ import annotations
@@ -153,6 +154,9 @@ class ComponentSettings(_EnvModel):
     )
     secret_prefix: str = Field(default=DEFAULT_SECRET_PREFIX, validation_alias="BROWSERFLOW_SECRET_PREFIX")
     secret_allow: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias="BROWSERFLOW_SECRET_ALLOW")
+    callback_secret: SecretStr | None = Field(
+        default=None, validation_alias="BROWSERFLOW_CALLBACK_SECRET", description="HMAC key that signs callbacks"
+    )
 
     @classmethod
     def current(cls) -> ComponentSettings:

@@ -34,6 +34,8 @@ module to it):
     │   ├── BudgetExceeded                the next call would pass the task's budget: terminal ``budget_exceeded``
     │   └── PatternTimeout                an extract pattern ran past its time limit (never retried)
     ├── StoreError                        the SQL store (writes retry with backoff)
+    ├── CallbackFailed                    a callback receiver is down, or answered 5xx / 408 / 429 (retried, backoff)
+    │   └── CallbackRefused               the receiver answered another 4xx (never retried; the task goes on)
     └── EncryptionError                   payload encryption (never retried)
         ├── EncryptionKeyMissing          production settings without a key ring (and BROWSERFLOW_ENCRYPTION not off)
         ├── EncryptionKeyInvalid          the configured key ring cannot be parsed
@@ -61,12 +63,13 @@ from browserflow.contracts import DecisionAttempt, TaskStatus
 
 __all__ = [
     "PERMANENT_TYPES", "TERMINAL_STATUS", "AccessDenied", "ActionFailed", "BrowserflowError", "BudgetExceeded",
-    "CacheMismatch", "CannotProceed", "ConfigInvalid", "DecisionError", "DialogRefused", "ElementNotFound",
-    "ElementNotInteractable", "EncryptionError", "EncryptionKeyInvalid", "EncryptionKeyMissing", "ErrorDetails",
-    "InvalidUrl", "LoginExpired", "ModalBlocking", "NavigationBlocked", "PageError", "PageTimeout", "PatternInvalid",
-    "PatternTimeout", "PayloadUndecryptable", "PoolExhausted", "ProviderFault", "RateLimited", "RequestIdReused",
-    "RequestInvalid", "SecretNotAllowed", "SecretUnavailable", "ServerError", "SessionError", "SessionNotFound",
-    "SiteDown", "StoreError", "TaskEnded", "TaskNotFound", "TaskUnanswered", "error_types", "terminal_status_of",
+    "CacheMismatch", "CallbackFailed", "CallbackRefused", "CannotProceed", "ConfigInvalid", "DecisionError",
+    "DialogRefused", "ElementNotFound", "ElementNotInteractable", "EncryptionError", "EncryptionKeyInvalid",
+    "EncryptionKeyMissing", "ErrorDetails", "InvalidUrl", "LoginExpired", "ModalBlocking", "NavigationBlocked",
+    "PageError", "PageTimeout", "PatternInvalid", "PatternTimeout", "PayloadUndecryptable", "PoolExhausted",
+    "ProviderFault", "RateLimited", "RequestIdReused", "RequestInvalid", "SecretNotAllowed", "SecretUnavailable",
+    "ServerError", "SessionError", "SessionNotFound", "SiteDown", "StoreError", "TaskEnded", "TaskNotFound",
+    "TaskUnanswered", "error_types", "terminal_status_of",
 ]
 
 
@@ -314,6 +317,16 @@ class PatternTimeout(DecisionError):
 
 class StoreError(BrowserflowError):
     """The SQL store failed."""
+
+
+class CallbackFailed(BrowserflowError):
+    """A callback could not be delivered this time (connection error, timeout, HTTP 5xx, 408 or 429)."""
+
+
+class CallbackRefused(CallbackFailed):
+    """The callback's receiver refused the event (an HTTP 4xx other than 408 and 429, or a redirect)."""
+
+    retryable = False
 
 
 class EncryptionError(BrowserflowError):

@@ -1,4 +1,5 @@
-"""The Goal Engine's message formats: its task message in, its result format out."""
+"""The Goal Engine's message formats: its task message in, its result format out (``GoalEngineResult`` lives in
+``browserflow.contracts``: the result callback POSTs it too)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
-from browserflow.contracts import TaskRequest, TaskResult, check_http_url
+from browserflow.contracts import GoalEngineResult, TaskRequest, check_http_url
 
 __all__ = ["GoalEngineResult", "GoalEngineTask"]
 
@@ -25,6 +26,7 @@ class GoalEngineTask(BaseModel):
     request_id: str | None = None
     success_text: str | None = None
     extract: dict[str, str] = Field(default_factory=dict)
+    callback_url: str | None = None
 
     @field_validator("site_url")
     @classmethod
@@ -41,28 +43,5 @@ class GoalEngineTask(BaseModel):
             request_id=self.request_id,
             success_text=self.success_text,
             extract=self.extract,
-        )
-
-
-class GoalEngineResult(BaseModel):
-    task_id: str
-    status: str
-    goal_achieved: bool
-    execution_time_seconds: float
-    steps_taken: int
-    ai_cost: float
-    cache_hit: bool
-    result_data: dict[str, str]
-
-    @classmethod
-    def from_result(cls, result: TaskResult) -> GoalEngineResult:
-        return cls(
-            task_id=result.task_id,
-            status=result.status.value,
-            goal_achieved=result.goal_achieved,
-            execution_time_seconds=result.execution_time_seconds,
-            steps_taken=result.steps_taken,
-            ai_cost=result.ai_cost,
-            cache_hit=result.cache_hit,
-            result_data=result.result_data,
+            callback_url=self.callback_url,
         )

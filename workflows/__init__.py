@@ -1,5 +1,6 @@
 """Workflow classes only: deterministic orchestration, no I/O."""
 
+from workflows.callbacks import CallbackWorkflow
 from workflows.task import BrowserTaskWorkflow
 
-__all__ = ["BrowserTaskWorkflow"]
+__all__ = ["BrowserTaskWorkflow", "CallbackWorkflow"]

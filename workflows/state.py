@@ -107,6 +107,7 @@ class TaskState(BaseModel):
     paused: bool = False
     pause_reason: str = ""
     refused: int = 0
+    reviews_sent: int = Field(default=0, description="review callbacks sent (numbers their event ids)")
     waiting_since: datetime | None = Field(default=None, description="set while a person is awaited")
 
     @classmethod

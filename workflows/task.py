@@ -12,13 +12,15 @@ transitions of ``workflows/machine.py``::
 and this class does what each verdict says, with composed helpers that each hold the state: ``Session``
 (the browser, ``workflows/session.py``), ``Steps`` (goal check, deciders, act, store, ``workflows/steps.py``),
 ``People`` (reviews and pauses, ``workflows/people.py``), ``Inbox`` (the review verbs, ``workflows/review.py``),
-``replay_prefix`` (a cached path, ``workflows/replay.py``) and ``Status`` (below: the status people see, and the
-store's task row told when a review opens and closes).
+``replay_prefix`` (a cached path, ``workflows/replay.py``), ``Callbacks`` (the events POSTed to the request's
+``callback_url``, ``workflows/callbacks.py``) and ``Status`` (below: the status people see, and the store's task
+row told when a review opens and closes).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from temporalio import workflow
@@ -45,6 +47,7 @@ with workflow.unsafe.imports_passed_through():
     from browserflow.temporal.policies import POLICIES, options
     from browserflow.temporal.search_attributes import TASK_SITE, TASK_STATUS
     from workflows import machine
+    from workflows.callbacks import Callbacks
     from workflows.machine import AskPerson, Continue, End, Rebuild, Verdict
     from workflows.people import People
     from workflows.replay import replay_prefix
@@ -65,8 +68,9 @@ class Status:
     """The task's status: ``state.status``/``state.detail``, the ``TaskStatus`` search attribute, the current
     details, and (entering or leaving a review or a pause) the ``task_status`` store activity, in order."""
 
-    def __init__(self, state: TaskState) -> None:
+    def __init__(self, state: TaskState, changed: Callable[[TaskStatus, TaskStatus], None] | None = None) -> None:
         self.state = state
+        self.changed = changed  # told (previous, status) after each change: the callbacks
         self._writes: asyncio.Future[None] | None = None
 
     def set(self, status: TaskStatus, detail: str) -> None:
@@ -79,6 +83,8 @@ class Status:
         opens_or_closes = status in REVIEW_STATUSES or (previous in REVIEW_STATUSES and status == TaskStatus.RUNNING)
         if status != previous and opens_or_closes and workflow.patched(STATUS_PATCH):
             self._write(TaskStatusInput(workflow_id=workflow.info().workflow_id, status=status, reason=detail))
+        if self.changed is not None:
+            self.changed(previous, status)
 
     def _write(self, inp: TaskStatusInput) -> None:
         """One write after the other (never out of order), without holding up the task."""
@@ -109,7 +115,8 @@ class BrowserTaskWorkflow:
         self._state = TaskState.start(request, workflow.now())
         self._session = Session(self._state)
         self._steps = Steps(self._state, self._session)
-        self._status = Status(self._state)
+        self._callbacks = Callbacks(self._state)
+        self._status = Status(self._state, self._callbacks.status_changed)
         self._people = People(self._state, self._session, self._status.set)
         self._inbox = Inbox(self._state)
 
@@ -158,6 +165,7 @@ class BrowserTaskWorkflow:
         done = result_of(self._state, ending, workflow.info().workflow_id, workflow.now())
         await self._status.flush()
         await self._steps.record_finish(done)
+        await self._callbacks.finished(done)  # delivered (or given up) before the workflow completes
         return done
 
     async def _watchdog(self) -> None:

@@ -16,6 +16,7 @@ The package's modules, each named for what it holds (import from the package; th
 - ``progress``: the step log, ``TaskProgress`` and ``TaskResult``
 - ``activities``: the activity inputs and outputs (sessions, navigation, acting, goals, decisions, parking)
 - ``store``: the store's payloads (task start and finish, the cached path)
+- ``callbacks``: the events POSTed to a ``callback_url`` (the Goal Engine's result message, the review message)
 """
 
 from __future__ import annotations
@@ -46,6 +47,16 @@ from browserflow.contracts.activities import (
     ScreenshotInput,
     ScreenshotResult,
     SessionRef,
+)
+from browserflow.contracts.callbacks import (
+    CallbackDelivery,
+    CallbackInput,
+    CallbackKind,
+    GoalEngineResult,
+    ReviewMessage,
+    event_id,
+    result_event,
+    review_event,
 )
 from browserflow.contracts.faults import ErrorInfo, RecoveryAttempt
 from browserflow.contracts.pages import Element, Option, PageSnapshot
@@ -83,6 +94,9 @@ __all__ = [
     "ActionOutcome",
     "Approve",
     "CachedPath",
+    "CallbackDelivery",
+    "CallbackInput",
+    "CallbackKind",
     "CheckGoalInput",
     "Checkpoint",
     "CloseSessionInput",
@@ -97,6 +111,7 @@ __all__ = [
     "EscalateInput",
     "ExtractInput",
     "GoalCheck",
+    "GoalEngineResult",
     "Instruct",
     "NavigateInput",
     "Number",
@@ -111,6 +126,7 @@ __all__ = [
     "Reject",
     "Resume",
     "ReviewAck",
+    "ReviewMessage",
     "ReviewPolicy",
     "ReviewRequest",
     "ReviewResponse",
@@ -133,6 +149,9 @@ __all__ = [
     "TaskStatusInput",
     "allowed_host",
     "check_http_url",
+    "event_id",
+    "result_event",
+    "review_event",
     "site_of",
     "without_userinfo",
 ]

@@ -109,6 +109,9 @@ class TaskRequest(BaseModel):
         default="fail", description="after the timeout: fail (review_timeout), or approve a reversible action"
     )
     park_after: Number = Field(default=60.0, ge=0, description="seconds of waiting before the browser is parked")
+    callback_url: str | None = Field(
+        default=None, description="http(s) URL the engine POSTs the result and review events to (signed)"
+    )
 
     @field_validator("goal")
     @classmethod
@@ -122,6 +125,21 @@ class TaskRequest(BaseModel):
     @classmethod
     def _start_url_http(cls, v: str) -> str:
         return check_http_url(v, "start_url")
+
+    @field_validator("callback_url")
+    @classmethod
+    def _callback_url_http(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        v = check_http_url(v, "callback_url")
+        parts = urlsplit(v)
+        try:
+            parts.port  # noqa: B018 - raises for a port that is not a number
+        except ValueError:
+            raise ValueError("callback_url has a port that is not a number") from None
+        if "@" in parts.netloc:
+            raise ValueError("callback_url must not carry credentials (user:password@); sign with the shared secret")
+        return v
 
     @field_validator("data")
     @classmethod

@@ -2,8 +2,9 @@
 
 Read a row as: how long one attempt may take, how long the task may wait for a worker (only page
 activities, which are pinned to the worker holding the browser: a short wait means that worker is gone),
-how often it must heartbeat, and how it retries. Error types listed in ``PERMANENT`` are never retried;
-errors raised with ``non_retryable=True`` by the activity are not retried either.
+how often it must heartbeat, how it retries, and (callbacks) how long all its attempts may take together.
+Error types listed in ``PERMANENT`` are never retried; errors raised with ``non_retryable=True`` by the
+activity are not retried either.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class ActivityPolicy:
     retry: RetryPolicy
     schedule_to_start: timedelta | None = None
     heartbeat: timedelta | None = None
+    schedule_to_close: timedelta | None = None  # all attempts together (retries stop after it)
 
 
 def _retry(first: float, attempts: int, *, backoff: float = 2.0, cap: float = 10.0) -> RetryPolicy:
@@ -67,6 +69,9 @@ POLICIES: dict[str, ActivityPolicy] = {
     "task_started": ActivityPolicy(10 * _S, _retry(0.5, 3, cap=2.0)),
     "task_finished": ActivityPolicy(20 * _S, _retry(1.0, 8, cap=30.0)),
     "task_status": ActivityPolicy(10 * _S, _retry(0.5, 3, cap=2.0)),
+    # callbacks: a receiver down for a while gets the event later (1 s doubling to 60 s, for up to an hour);
+    # the task never waits on a review callback, and waits on its result callback only to finish delivering it
+    "deliver_callback": ActivityPolicy(15 * _S, _retry(1.0, 0, cap=60.0), schedule_to_close=3600 * _S),
     # local activities, run inside the workflow's worker
     "compile_plan": ActivityPolicy(10 * _S, _retry(0.2, 3)),
     "check_goal": ActivityPolicy(10 * _S, _retry(0.2, 3)),
@@ -92,4 +97,6 @@ def options(name: str) -> dict[str, Any]:
         found["schedule_to_start_timeout"] = row.schedule_to_start
     if row.heartbeat is not None:
         found["heartbeat_timeout"] = row.heartbeat
+    if row.schedule_to_close is not None:
+        found["schedule_to_close_timeout"] = row.schedule_to_close
     return found

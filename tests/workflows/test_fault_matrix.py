@@ -86,6 +86,17 @@ MATRIX: tuple[Row, ...] = (
         "the replay continues step by step on the other worker, still without decisions",
         "tests/workflows/test_recovery.py::test_kill_9_during_a_cached_replay_replays_step_by_step_elsewhere",
     ),
+    Row(
+        "the task's callback receiver down (port closed) for the first attempts, then up",
+        "the task ends with its own status at once; deliver_callback retries with backoff (1 s doubling to 60 s, "
+        "up to 1 h) and the receiver gets the result event once",
+        "tests/workflows/test_callbacks.py::test_a_receiver_that_is_down_gets_the_result_once_it_is_up",
+    ),
+    Row(
+        "the callback receiver refuses the events (HTTP 400)",
+        "not retried; logged; the task succeeds as if no callback were asked",
+        "tests/workflows/test_callbacks.py::test_a_refusing_receiver_never_fails_the_task",
+    ),
 )
 
 
