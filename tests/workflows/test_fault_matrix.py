@@ -88,8 +88,8 @@ MATRIX: tuple[Row, ...] = (
     ),
     Row(
         "the task's callback receiver down (port closed) for the first attempts, then up",
-        "the task ends with its own status at once; deliver_callback retries with backoff (1 s doubling to 60 s, "
-        "up to 1 h) and the receiver gets the result event once",
+        "the task ends with its own status at once; its CallbackDelivery workflow retries deliver_callback with "
+        "backoff (1 s doubling to 60 s, up to 1 h) and the receiver gets the result event once",
         "tests/workflows/test_callbacks.py::test_a_receiver_that_is_down_gets_the_result_once_it_is_up",
     ),
     Row(
