@@ -237,6 +237,7 @@ class Settings(ComponentSettings):
         default=None, validation_alias="BROWSERFLOW_CODEC_CORS_ORIGINS"
     )
     codec_token: SecretStr | None = Field(default=None, validation_alias="BROWSERFLOW_CODEC_TOKEN")
+    console_token: SecretStr | None = Field(default=None, validation_alias="BROWSERFLOW_CONSOLE_TOKEN")
 
     _temporal_profile: dict[str, Any] = PrivateAttr(default_factory=dict)
 
