@@ -238,6 +238,7 @@ class Settings(ComponentSettings):
     )
     codec_token: SecretStr | None = Field(default=None, validation_alias="BROWSERFLOW_CODEC_TOKEN")
     console_token: SecretStr | None = Field(default=None, validation_alias="BROWSERFLOW_CONSOLE_TOKEN")
+    console_viewer_token: SecretStr | None = Field(default=None, validation_alias="BROWSERFLOW_CONSOLE_VIEWER_TOKEN")
 
     _temporal_profile: dict[str, Any] = PrivateAttr(default_factory=dict)
 

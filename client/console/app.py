@@ -65,24 +65,33 @@ def make_app(tasks: TasksProvider, access: Access, *, close: Callable[[], Awaita
         context["csrf"] = csrf_token(request)
         context["csrf_field"] = CSRF_FIELD
         context["open_access"] = access.open
+        context["can_act"] = getattr(request.state, "role", None) == "reviewer"
         response = templates.TemplateResponse(request, name, context, status_code=status_code)
         response.headers["Cache-Control"] = "no-store"
         return response
 
     def refused(request: Request, status_code: int, title: str, detail: str) -> Response:
-        return page(request, "refused.html", status_code, title=title, detail=detail, next=request.url.path)
+        response = page(request, "refused.html", status_code, title=title, detail=detail, next=request.url.path)
+        if status_code == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="browserflow console"'
+        return response
 
-    def guarded(endpoint: Endpoint) -> Endpoint:
+    def guarded(endpoint: Endpoint, acts: bool = False) -> Endpoint:
+        """``endpoint`` for a valid credential only; a POST needs the CSRF token, a verb (``acts``) a reviewer."""
+
         async def check(request: Request) -> Response:
             found = access.credential(request)
             if found == "missing":
-                return refused(request, 401, "Sign in required", "This console needs the reviewer token.")
+                return refused(request, 401, "Sign in required", "This console needs a reviewer or viewer token.")
             if found == "wrong":
                 return refused(request, 403, "Credential refused", "The bearer token is not valid for this console.")
+            request.state.role = found
             if request.method == "POST":
                 form = await request.form()
                 if not valid_csrf(request, form.get(CSRF_FIELD)):
                     return refused(request, 403, "Form refused", "The form's CSRF token is missing or wrong.")
+                if acts and found != "reviewer":
+                    return refused(request, 403, "Not allowed", "A viewer may look but not act: this needs a reviewer.")
             return await endpoint(request)
 
         return check
@@ -102,11 +111,12 @@ def make_app(tasks: TasksProvider, access: Access, *, close: Callable[[], Awaita
         target = _safe_next(str(form.get("next") or ""))
         if not valid_csrf(request, form.get(CSRF_FIELD)):
             return refused(request, 403, "Form refused", "The form's CSRF token is missing or wrong.")
-        if access.open or not access.token_ok(str(form.get("token") or "")):
-            if access.open:
-                return RedirectResponse(target, status_code=303)
+        if access.open:
+            return RedirectResponse(target, status_code=303)
+        role = access.role_of(str(form.get("token") or ""))
+        if role is None:
             return page(request, "login.html", 403, next=target, error="That token is not valid for this console.")
-        Access.sign_in(request)
+        Access.sign_in(request, role)
         return RedirectResponse(target, status_code=303)
 
     async def logout(request: Request) -> Response:
@@ -172,7 +182,7 @@ def make_app(tasks: TasksProvider, access: Access, *, close: Callable[[], Awaita
             "task.html",
             task_id=task_id,
             progress=progress,
-            goal=await _goal(await tasks(), task_id),
+            goal=(await _summary(await tasks(), task_id))[0],
             steps=steps,
             steps_error=steps_error,
             ended=progress.status in TERMINAL_STATUSES,
@@ -202,11 +212,11 @@ def make_app(tasks: TasksProvider, access: Access, *, close: Callable[[], Awaita
         Route("/logout", guarded(logout), methods=["POST"]),
         Route("/reviews", guarded(reviews)),
         Route("/reviews/{task_id}/screenshot", guarded(screenshot)),
-        Route("/reviews/{task_id}/approve", guarded(verb("approve")), methods=["POST"]),
-        Route("/reviews/{task_id}/reject", guarded(verb("reject")), methods=["POST"]),
-        Route("/reviews/{task_id}/input", guarded(verb("input")), methods=["POST"]),
+        Route("/reviews/{task_id}/approve", guarded(verb("approve"), acts=True), methods=["POST"]),
+        Route("/reviews/{task_id}/reject", guarded(verb("reject"), acts=True), methods=["POST"]),
+        Route("/reviews/{task_id}/input", guarded(verb("input"), acts=True), methods=["POST"]),
         Route("/tasks/{task_id}", guarded(task_page)),
-        Route("/tasks/{task_id}/cancel", guarded(cancel), methods=["POST"]),
+        Route("/tasks/{task_id}/cancel", guarded(cancel, acts=True), methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     middleware = [
@@ -262,17 +272,26 @@ async def pending_reviews(tasks: BrowserTasks, limit: int = 100) -> tuple[list[d
         if isinstance(found, str):
             silent.append({"id": task_id, "why": found})
         elif found is not None:
+            goal, keys = await _summary(tasks, task_id)
+            fields = input_fields(found)
             rows.append(
-                {"id": task_id, "review": found, "goal": await _goal(tasks, task_id), "fields": input_fields(found)}
+                {"id": task_id, "review": found, "goal": goal, "fields": fields + [k for k in keys if k not in fields]}
             )
     rows.sort(key=lambda row: row["review"].requested_at)
     return rows, silent
 
 
-async def _goal(tasks: BrowserTasks, task_id: str) -> str:
-    """The task's goal as the SDK summarised it at submission (``goal (site)``)."""
+async def _summary(tasks: BrowserTasks, task_id: str) -> tuple[str, list[str]]:
+    """The task's goal (``goal (site)``) and its data keys (names only), as the SDK summarised them at
+    submission in the run's user metadata."""
     try:
         desc = await tasks.get(task_id).describe()
-        return str(await desc.static_summary() or "")
+        goal = str(await desc.static_summary() or "")
+        details = str(await desc.static_details() or "")
     except Exception:
-        return ""
+        return "", []
+    keys: list[str] = []
+    for line in details.splitlines():
+        if line.startswith("data keys: ") and line != "data keys: none":
+            keys = [key.strip() for key in line.removeprefix("data keys: ").split(",") if key.strip()]
+    return goal, keys

@@ -1,7 +1,8 @@
-"""``browserflow console [--host HOST] [--port PORT] [--token TOKEN] [--insecure-no-auth]``
+"""``browserflow console [--host HOST] [--port PORT] [--token TOKEN] [--viewer-token TOKEN] [--insecure-no-auth]``
 
 The token comes from ``--token`` or ``BROWSERFLOW_CONSOLE_TOKEN``; without one the console refuses to start,
-unless ``--insecure-no-auth`` is given and it binds to 127.0.0.1 (nobody else can reach it).
+unless ``--insecure-no-auth`` is given and it binds to 127.0.0.1 (nobody else can reach it). An optional viewer
+token (``--viewer-token`` / ``BROWSERFLOW_CONSOLE_VIEWER_TOKEN``) may see every page but answer nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     parser.add_argument("--token", help="the reviewer token (default: BROWSERFLOW_CONSOLE_TOKEN)")
     parser.add_argument(
+        "--viewer-token", help="a token that may look but not act (default: BROWSERFLOW_CONSOLE_VIEWER_TOKEN)"
+    )
+    parser.add_argument(
         "--insecure-no-auth", action="store_true", help="run without a token (only when bound to 127.0.0.1)"
     )
     return parser
@@ -37,8 +41,14 @@ def access_for(args: argparse.Namespace, settings: Settings) -> Access:
     """The console's access rule; ``ValueError`` when it must not start."""
     token = args.token or (settings.console_token.get_secret_value() if settings.console_token else "")
     token = token.strip()
+    viewer = args.viewer_token or (
+        settings.console_viewer_token.get_secret_value() if settings.console_viewer_token else ""
+    )
+    viewer = viewer.strip() or None
     if token:
-        return Access(token)
+        if viewer == token:
+            raise ValueError("the viewer token must differ from the reviewer token")
+        return Access(token, viewer)
     if not args.insecure_no_auth:
         raise ValueError(
             "no console token: set BROWSERFLOW_CONSOLE_TOKEN or --token (or --insecure-no-auth on 127.0.0.1)"

@@ -27,6 +27,7 @@ from tests.workflows.test_task import demo_request
 pytestmark = pytest.mark.integration
 
 TOKEN = "console-reviewer-token"
+VIEWER = "console-viewer-token"
 SECRET_VALUES = ("Eden Levi", "eden@example.com", "2015-04-12")  # task data: never in the console's HTML
 
 
@@ -48,7 +49,9 @@ async def console(engine: Engine) -> AsyncIterator[str]:
         return engine.tasks
 
     port = free_port()
-    server = _Server(uvicorn.Config(make_app(tasks, Access(TOKEN)), host="127.0.0.1", port=port, log_level="warning"))
+    server = _Server(
+        uvicorn.Config(make_app(tasks, Access(TOKEN, VIEWER)), host="127.0.0.1", port=port, log_level="warning")
+    )
     serving = asyncio.create_task(server.serve())
     await eventually(lambda: server.started, what="the console to listen")
     yield f"http://127.0.0.1:{port}"
@@ -64,14 +67,14 @@ async def browser() -> AsyncIterator[Browser]:
         await launched.close()
 
 
-async def sign_in(browser: Browser, console: str, path: str = "/reviews") -> Page:
+async def sign_in(browser: Browser, console: str, path: str = "/reviews", token: str = TOKEN) -> Page:
     """A new browser context signed in through the console's own refusal page and login form."""
     context = await browser.new_context(viewport={"width": 1280, "height": 1000})
     page = await context.new_page()
     refused = await page.goto(f"{console}{path}")
     assert refused is not None and refused.status == 401
     await page.get_by_role("link", name="Sign in with the reviewer token").click()
-    await page.get_by_label("Reviewer token").fill(TOKEN)
+    await page.get_by_label("Reviewer token").fill(token)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page).to_have_url(f"{console}{path}")
     return page
@@ -127,7 +130,9 @@ async def test_a_review_shows_its_screenshot_and_approve_completes_the_task(
 
     await page.goto(f"{console}/tasks/{handle.id}")
     await expect(page.locator(".status")).to_have_text("succeeded")
-    assert await page.locator("ol.plan li").count() >= 1
+    plan = (await handle.status()).plan
+    assert plan
+    await expect(page.locator("ul.plan li")).to_have_text(plan)
     assert await page.locator("table.steps tbody tr").count() == len((await handle.steps()).steps) >= 1
     await expect(page.get_by_role("button", name="Cancel task")).to_have_count(0)  # an ended task
     html = await page.content()
@@ -209,8 +214,42 @@ async def test_no_credential_and_a_forged_form_are_refused(
     assert forged.status == 403 and "CSRF token is missing or wrong" in await forged.text()
     assert await handle.pending_review() is not None  # nothing was sent to the task
 
+    viewer = await sign_in(browser, console, token=VIEWER)
+    row = viewer.locator(f'article[data-task="{handle.id}"]')
+    await expect(row.locator(".viewer")).to_contain_text("Signed in as a viewer")
+    await expect(row.get_by_role("button")).to_have_count(0)
+    csrf = await viewer.locator('input[name="csrf"]').first.get_attribute("value")
+    acted = await viewer.request.post(f"{console}/reviews/{handle.id}/approve", form={"csrf": csrf or "", "note": "x"})
+    assert acted.status == 403 and "A viewer may look but not act" in await acted.text()
+    assert await handle.pending_review() is not None
+    await viewer.context.close()
+
     bearer = await signed.context.request.get(f"{console}/reviews", headers={"Authorization": f"Bearer {TOKEN}"})
     assert bearer.status == 200 and handle.id in await bearer.text()
     await signed.context.close()
     await handle.reject("test done")
     assert (await handle.result()).status == TaskStatus.REJECTED
+
+
+async def test_provide_input_from_the_generated_form_is_used_by_the_task(
+    engine: Engine, site: DemoSite, console: str, browser: Browser
+) -> None:
+    data = {**demo_request(site)["data"], "email": "not-an-email"}  # the form refuses it: the engine loops
+    handle = await engine.tasks.submit(
+        demo_request(site, start_url=site.url("/register?class=tue-evening-swim"), data=data, use_cache=False)
+    )
+    await wait_for_review(handle, "loop_detected")
+    page = await sign_in(browser, console)
+    row = page.locator(f'article[data-task="{handle.id}"]')
+    form = row.locator("form.input")
+    for key in sorted(data):  # a field for each of the task's data keys, none holding a value
+        await expect(form.get_by_label(key, exact=True)).to_have_value("")
+    assert "not-an-email" not in await page.content()
+    await form.get_by_label("email", exact=True).fill("eden@example.com")
+    await form.get_by_role("button", name="Provide input").click()
+    await expect(page.locator('[data-notice="done"]')).to_contain_text(f"{handle.id}: given email")
+    assert "eden@example.com" not in await page.content()  # the value typed is not echoed back
+    result = await handle.result()
+    assert result.status == TaskStatus.SUCCEEDED, result.reason
+    assert site.registrations[0].email == "eden@example.com"
+    await page.context.close()

@@ -17,14 +17,16 @@ from client.console.cli import access_for, build_parser, main
 from client.sdk import BrowserTasks
 
 TOKEN = "reviewer-token-1"
+VIEWER = "viewer-token-1"
 
 
 async def unreachable() -> BrowserTasks:
     pytest.fail("a refused request reached the tasks provider")
 
 
-def console(token: str | None = TOKEN) -> TestClient:
-    return TestClient(make_app(unreachable, Access(token)), base_url="http://127.0.0.1", follow_redirects=False)
+def console(token: str | None = TOKEN, viewer: str | None = VIEWER) -> TestClient:
+    app = make_app(unreachable, Access(token, viewer if token else None))
+    return TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
 
 
 def login_csrf(client: TestClient) -> str:
@@ -36,7 +38,7 @@ def login_csrf(client: TestClient) -> str:
 
 
 def signed_in(token: str = TOKEN) -> tuple[TestClient, str]:
-    client = console(token)
+    client = console()
     answer = client.post("/login", data={"csrf": login_csrf(client), "token": token, "next": "/reviews"})
     assert answer.status_code == 303 and answer.headers["location"] == "/reviews"
     return client, login_csrf(client)
@@ -45,6 +47,7 @@ def signed_in(token: str = TOKEN) -> tuple[TestClient, str]:
 def test_no_credential_is_refused_with_a_sign_in_page() -> None:
     answer = console().get("/reviews")
     assert answer.status_code == 401
+    assert answer.headers["www-authenticate"].startswith("Bearer")
     assert "Sign in required" in answer.text
     assert 'href="/login?next=%2Freviews"' in answer.text
     assert console().get("/tasks/bf-x").status_code == 401
@@ -110,6 +113,19 @@ def test_a_tampered_or_foreign_session_cookie_signs_nobody_in() -> None:
     assert foreign.get("/reviews").status_code == 401
 
 
+def test_a_viewer_may_sign_in_but_not_act() -> None:
+    client, csrf = signed_in(VIEWER)
+    for path in ("/reviews/bf-1/approve", "/reviews/bf-1/reject", "/reviews/bf-1/input", "/tasks/bf-1/cancel"):
+        answer = client.post(path, data={"csrf": csrf, "reason": "r", "extra_key": "k", "extra_value": "v"})
+        assert answer.status_code == 403, path
+        assert "A viewer may look but not act" in answer.text
+    bearer = console().post("/reviews/bf-1/approve", headers={"Authorization": f"Bearer {VIEWER}"})
+    assert bearer.status_code == 403 and "viewer" in bearer.text
+    no_viewers = console(viewer=None)  # a viewer session of a console that no longer has a viewer token
+    no_viewers.cookies.set(SESSION_COOKIE, client.cookies[SESSION_COOKIE])
+    assert no_viewers.get("/reviews").status_code == 401
+
+
 def test_an_open_console_still_checks_the_csrf_token() -> None:
     client = console(None)
     answer = client.post("/reviews/bf-1/approve", data={"note": "x"})
@@ -128,6 +144,9 @@ def test_the_console_will_not_start_unprotected() -> None:
         access_for(args("--insecure-no-auth", "--host", "0.0.0.0"), settings)
     assert access_for(args("--insecure-no-auth"), settings).open
     assert access_for(args("--token", "t1"), settings) == Access("t1")
+    assert access_for(args("--token", "t1", "--viewer-token", "v1"), settings) == Access("t1", "v1")
+    with pytest.raises(ValueError, match="must differ"):
+        access_for(args("--token", "t1", "--viewer-token", "t1"), settings)
     from_env = Settings.from_env({"BROWSERFLOW_CONSOLE_TOKEN": "t2"})
     assert access_for(args("--host", "0.0.0.0"), from_env) == Access("t2")
     assert "t2" not in repr(from_env)  # a SecretStr: never printed
