@@ -1,6 +1,7 @@
 """The console's Starlette application: server-rendered pages over the SDK (``BrowserTasks``), nothing else.
 
     GET  /reviews                       pending reviews, oldest first
+    GET  /reviews.json                  the pending reviews' ids (the page's live check)
     GET  /reviews/{id}/screenshot       the review's (already masked) screenshot, served from the worker's disk
     POST /reviews/{id}/approve|reject|input
     GET  /tasks/{id}                    status, plan, step log
@@ -23,7 +24,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -55,8 +56,15 @@ def input_fields(review: ReviewRequest) -> list[str]:
     return keys
 
 
-def make_app(tasks: TasksProvider, access: Access, *, close: Callable[[], Awaitable[Any]] | None = None) -> Starlette:
-    """The console for the tasks ``tasks()`` reaches, guarded by ``access``; ``close`` runs at shutdown."""
+def make_app(
+    tasks: TasksProvider,
+    access: Access,
+    *,
+    close: Callable[[], Awaitable[Any]] | None = None,
+    poll_seconds: float = 5.0,
+) -> Starlette:
+    """The console for the tasks ``tasks()`` reaches, guarded by ``access``; ``close`` runs at shutdown; the
+    reviews page checks for arrived or answered reviews every ``poll_seconds``."""
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["quote"] = lambda value: quote(str(value), safe="")
 
@@ -66,6 +74,7 @@ def make_app(tasks: TasksProvider, access: Access, *, close: Callable[[], Awaita
         context["csrf_field"] = CSRF_FIELD
         context["open_access"] = access.open
         context["can_act"] = getattr(request.state, "role", None) == "reviewer"
+        context["poll_ms"] = int(poll_seconds * 1000)
         response = templates.TemplateResponse(request, name, context, status_code=status_code)
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -126,6 +135,14 @@ def make_app(tasks: TasksProvider, access: Access, *, close: Callable[[], Awaita
     async def reviews(request: Request) -> Response:
         rows, silent = await pending_reviews(await tasks())
         return page(request, "reviews.html", rows=rows, silent=silent)
+
+    async def review_ids(request: Request) -> Response:
+        """The ids of the pending reviews, for the page's live check (``static/console.js``)."""
+        rows, _ = await pending_reviews(await tasks())
+        return JSONResponse({"ids": [row["id"] for row in rows]}, headers={"Cache-Control": "no-store"})
+
+    async def unreachable(request: Request, exc: Exception) -> Response:
+        return refused(request, 503, "Temporal unreachable", str(exc))
 
     async def screenshot(request: Request) -> Response:
         task_id = request.path_params["task_id"]
@@ -211,6 +228,7 @@ def make_app(tasks: TasksProvider, access: Access, *, close: Callable[[], Awaita
         Route("/login", login, methods=["POST"]),
         Route("/logout", guarded(logout), methods=["POST"]),
         Route("/reviews", guarded(reviews)),
+        Route("/reviews.json", guarded(review_ids)),
         Route("/reviews/{task_id}/screenshot", guarded(screenshot)),
         Route("/reviews/{task_id}/approve", guarded(verb("approve"), acts=True), methods=["POST"]),
         Route("/reviews/{task_id}/reject", guarded(verb("reject"), acts=True), methods=["POST"]),
@@ -229,7 +247,9 @@ def make_app(tasks: TasksProvider, access: Access, *, close: Callable[[], Awaita
             https_only=False,
         )
     ]
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(
+        routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers={ConnectionError: unreachable}
+    )
 
 
 def _safe_next(raw: str | None) -> str:

@@ -50,7 +50,9 @@ async def console(engine: Engine) -> AsyncIterator[str]:
 
     port = free_port()
     server = _Server(
-        uvicorn.Config(make_app(tasks, Access(TOKEN, VIEWER)), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            make_app(tasks, Access(TOKEN, VIEWER), poll_seconds=0.5), host="127.0.0.1", port=port, log_level="warning"
+        )
     )
     serving = asyncio.create_task(server.serve())
     await eventually(lambda: server.started, what="the console to listen")
@@ -163,9 +165,9 @@ async def test_a_verb_refused_by_the_engine_shows_the_refusal(
     handle = await under_review(engine, site)
     page = await sign_in(browser, console)
     row = page.locator(f'article[data-task="{handle.id}"]')
-    await expect(row).to_have_count(1)
+    await row.get_by_label("rejection reason").fill("too late")  # typing: the page no longer reloads itself
     assert (await handle.approve("answered elsewhere")).accepted  # this page is now stale
-    await row.get_by_label("rejection reason").fill("too late")
+    await expect(page.locator("#changed")).to_contain_text("0 new, 1 answered elsewhere")
     await row.get_by_role("button", name="Reject").click()
     await expect(page.locator('[data-notice="refused"]')).to_contain_text(f"reject refused for {handle.id}")
     result = await handle.result()
@@ -252,4 +254,19 @@ async def test_provide_input_from_the_generated_form_is_used_by_the_task(
     result = await handle.result()
     assert result.status == TaskStatus.SUCCEEDED, result.reason
     assert site.registrations[0].email == "eden@example.com"
+    await page.context.close()
+
+
+async def test_the_reviews_page_follows_reviews_arriving_and_answered_elsewhere(
+    engine: Engine, site: DemoSite, console: str, browser: Browser
+) -> None:
+    page = await sign_in(browser, console)
+    handle = await under_review(engine, site)
+    row = page.locator(f'article[data-task="{handle.id}"]')
+    await expect(row).to_have_count(1)  # arrived: the page reloaded itself
+    await handle.reject("answered elsewhere")
+    await expect(row).to_have_count(0)  # answered elsewhere: gone without a reload by the test
+    assert (await handle.result()).status == TaskStatus.REJECTED
+    ids = await page.request.get(f"{console}/reviews.json")
+    assert ids.status == 200 and handle.id not in (await ids.json())["ids"]
     await page.context.close()

@@ -52,6 +52,7 @@ def test_no_credential_is_refused_with_a_sign_in_page() -> None:
     assert 'href="/login?next=%2Freviews"' in answer.text
     assert console().get("/tasks/bf-x").status_code == 401
     assert console().get("/reviews/bf-x/screenshot").status_code == 401
+    assert console().get("/reviews.json").status_code == 401
 
 
 def test_a_wrong_bearer_token_is_refused() -> None:
