@@ -29,9 +29,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from browserflow.config import Settings
 from browserflow.contracts import TERMINAL_STATUSES, ReviewRequest, TaskStatus
 from browserflow.errors import BrowserflowError, TaskEnded, TaskNotFound, TaskUnanswered
 from client.console.auth import CSRF_FIELD, SESSION_COOKIE, SESSION_MAX_AGE, Access, csrf_token, valid_csrf
+from client.progress import web_ui_link
 from client.sdk import BrowserTasks, ReviewRefused
 
 __all__ = ["TasksProvider", "input_fields", "make_app", "pending_reviews"]
@@ -62,9 +64,11 @@ def make_app(
     *,
     close: Callable[[], Awaitable[Any]] | None = None,
     poll_seconds: float = 5.0,
+    settings: Settings | None = None,
 ) -> Starlette:
     """The console for the tasks ``tasks()`` reaches, guarded by ``access``; ``close`` runs at shutdown; the
-    reviews page checks for arrived or answered reviews every ``poll_seconds``."""
+    reviews page checks for arrived or answered reviews every ``poll_seconds``; ``settings`` give the task page
+    its Temporal Web UI link."""
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["quote"] = lambda value: quote(str(value), safe="")
 
@@ -80,7 +84,15 @@ def make_app(
         return response
 
     def refused(request: Request, status_code: int, title: str, detail: str) -> Response:
-        response = page(request, "refused.html", status_code, title=title, detail=detail, next=request.url.path)
+        response = page(
+            request,
+            "refused.html",
+            status_code,
+            title=title,
+            detail=detail,
+            next=request.url.path,
+            login=status_code == 401,
+        )
         if status_code == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="browserflow console"'
         return response
@@ -203,6 +215,7 @@ def make_app(
             steps=steps,
             steps_error=steps_error,
             ended=progress.status in TERMINAL_STATUSES,
+            web_ui=web_ui_link(settings, task_id) if settings is not None else "",
         )
 
     async def cancel(request: Request) -> Response:

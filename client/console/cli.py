@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"browserflow console: {exc}", file=sys.stderr)
         return 2
     session = ClientSession(settings)
-    app = make_app(session.tasks, access, close=session.close)
+    app = make_app(session.tasks, access, close=session.close, settings=settings)
     auth = "no credential (insecure)" if access.open else "reviewer token required"
     print(
         f"browserflow: console on http://{args.host}:{args.port} ({auth}; Temporal {settings.temporal_address})",

@@ -15,7 +15,7 @@ import pytest
 import uvicorn
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from browserflow.config import project_root
+from browserflow.config import Settings, project_root
 from browserflow.contracts import TaskStatus
 from client.console import Access, make_app
 from client.sdk import BrowserTasks, TaskHandle
@@ -28,6 +28,7 @@ pytestmark = pytest.mark.integration
 
 TOKEN = "console-reviewer-token"
 VIEWER = "console-viewer-token"
+SETTINGS = Settings(temporal_namespace="default")
 SECRET_VALUES = ("Eden Levi", "eden@example.com", "2015-04-12")  # task data: never in the console's HTML
 
 
@@ -51,7 +52,10 @@ async def console(engine: Engine) -> AsyncIterator[str]:
     port = free_port()
     server = _Server(
         uvicorn.Config(
-            make_app(tasks, Access(TOKEN, VIEWER), poll_seconds=0.5), host="127.0.0.1", port=port, log_level="warning"
+            make_app(tasks, Access(TOKEN, VIEWER), poll_seconds=0.5, settings=SETTINGS),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
         )
     )
     serving = asyncio.create_task(server.serve())
@@ -137,6 +141,8 @@ async def test_a_review_shows_its_screenshot_and_approve_completes_the_task(
     await expect(page.locator("ul.plan li")).to_have_text(plan)
     assert await page.locator("table.steps tbody tr").count() == len((await handle.steps()).steps) >= 1
     await expect(page.get_by_role("button", name="Cancel task")).to_have_count(0)  # an ended task
+    link = page.get_by_role("link", name="This run in the Temporal Web UI")
+    await expect(link).to_have_attribute("href", f"{SETTINGS.web_ui_url}/namespaces/default/workflows/{handle.id}")
     html = await page.content()
     for value in SECRET_VALUES:
         assert value not in html
