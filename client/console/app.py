@@ -4,6 +4,7 @@
     GET  /reviews.json                  the pending reviews' ids (the page's live check)
     GET  /reviews/{id}/screenshot       the review's (already masked) screenshot, served from the worker's disk
     POST /reviews/{id}/approve|reject|input
+    GET  /tasks?status=&site=&q=        tasks, newest first, filtered by status, site and text (id or goal)
     GET  /tasks/{id}                    status, plan, step log
     POST /tasks/{id}/cancel
 
@@ -42,6 +43,7 @@ HERE = Path(__file__).parent
 TasksProvider = Callable[[], Awaitable[BrowserTasks]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 _ASK_TIMEOUT = 5.0
+_LIST_LIMIT = 50
 _REFUSALS = (ReviewRefused, TaskEnded, TaskNotFound, TaskUnanswered, BrowserflowError)
 
 
@@ -194,6 +196,23 @@ def make_app(
 
         return act
 
+    async def task_list(request: Request) -> Response:
+        status = request.query_params.get("status", "")
+        site = request.query_params.get("site", "").strip()
+        text = request.query_params.get("q", "").strip()
+        if status and status not in {s.value for s in TaskStatus}:
+            return refused(request, 400, "Unknown status", f"no task status {status!r}")
+        bt = await tasks()
+        listed = await bt.list(status=status or None, site=site or None, limit=_LIST_LIMIT)
+        goals = await asyncio.gather(*(_summary(bt, row.task_id) for row in listed))
+        rows = [
+            {"task": row, "goal": goal}
+            for row, (goal, _) in zip(listed, goals, strict=True)
+            if not text or text.lower() in f"{row.task_id} {goal}".lower()
+        ]
+        statuses = [s.value for s in TaskStatus]
+        return page(request, "tasks.html", rows=rows, status=status, site=site, q=text, statuses=statuses)
+
     async def task_page(request: Request) -> Response:
         task_id = request.path_params["task_id"]
         handle = (await tasks()).get(task_id)
@@ -246,6 +265,7 @@ def make_app(
         Route("/reviews/{task_id}/approve", guarded(verb("approve"), acts=True), methods=["POST"]),
         Route("/reviews/{task_id}/reject", guarded(verb("reject"), acts=True), methods=["POST"]),
         Route("/reviews/{task_id}/input", guarded(verb("input"), acts=True), methods=["POST"]),
+        Route("/tasks", guarded(task_list)),
         Route("/tasks/{task_id}", guarded(task_page)),
         Route("/tasks/{task_id}/cancel", guarded(cancel, acts=True), methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),

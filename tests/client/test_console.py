@@ -147,6 +147,20 @@ async def test_a_review_shows_its_screenshot_and_approve_completes_the_task(
     for value in SECRET_VALUES:
         assert value not in html
     await page.screenshot(path=str(docs / "console-task.png"), full_page=True)
+
+    async def closed() -> bool:  # the status search attribute reaches visibility shortly after the end
+        return handle.id in [row.task_id for row in await engine.tasks.list(status=TaskStatus.SUCCEEDED.value)]
+
+    await eventually(closed, what=f"{handle.id} listed as succeeded")
+    await page.get_by_role("link", name="Tasks").click()
+    await page.get_by_label("Status").select_option("succeeded")
+    await page.get_by_label("Text").fill(handle.id[-12:])
+    await page.get_by_role("button", name="Filter").click()
+    found = page.locator(f'table.tasks tr[data-task="{handle.id}"]')
+    await expect(found.locator(".status")).to_have_text("succeeded")
+    await expect(page.locator("table.tasks tbody tr")).to_have_count(1)  # the text narrowed it to this task
+    await page.goto(f"{console}/tasks?status=needs_review")
+    await expect(found).to_have_count(0)
     await page.context.close()
 
 

@@ -114,6 +114,12 @@ def test_a_tampered_or_foreign_session_cookie_signs_nobody_in() -> None:
     assert foreign.get("/reviews").status_code == 401
 
 
+def test_an_unknown_status_filter_is_refused_before_any_call() -> None:
+    client, _ = signed_in()
+    answer = client.get("/tasks?status=bogus")
+    assert answer.status_code == 400 and "no task status" in answer.text
+
+
 def test_a_viewer_may_sign_in_but_not_act() -> None:
     client, csrf = signed_in(VIEWER)
     for path in ("/reviews/bf-1/approve", "/reviews/bf-1/reject", "/reviews/bf-1/input", "/tasks/bf-1/cancel"):
