@@ -3,7 +3,7 @@
     GET  /reviews                       pending reviews, oldest first
     GET  /reviews.json                  the pending reviews' ids (the page's live check)
     GET  /reviews/{id}/screenshot       the review's (already masked) screenshot, served from the worker's disk
-    POST /reviews/{id}/approve|reject|input
+    POST /reviews/{id}/approve|reject|input|take-over
     GET  /tasks?status=&site=&q=        tasks, newest first, filtered by status, site and text (id or goal)
     GET  /tasks/{id}                    status, plan, step log
     POST /tasks/{id}/cancel
@@ -184,6 +184,10 @@ def make_app(
                         return back(request, "/reviews", "refused", f"reject {task_id}: a reason is required")
                     await handle.reject(reason)
                     done = "rejected"
+                elif name == "take_over":
+                    result = _pairs(form, "result")
+                    await handle.take_over(result, note=str(form.get("note") or ""))
+                    done = f"taken over ({', '.join(sorted(result)) or 'no result fields'})"
                 else:
                     values = _values(form)
                     if not values:
@@ -265,6 +269,7 @@ def make_app(
         Route("/reviews/{task_id}/approve", guarded(verb("approve"), acts=True), methods=["POST"]),
         Route("/reviews/{task_id}/reject", guarded(verb("reject"), acts=True), methods=["POST"]),
         Route("/reviews/{task_id}/input", guarded(verb("input"), acts=True), methods=["POST"]),
+        Route("/reviews/{task_id}/take-over", guarded(verb("take_over"), acts=True), methods=["POST"]),
         Route("/tasks", guarded(task_list)),
         Route("/tasks/{task_id}", guarded(task_page)),
         Route("/tasks/{task_id}/cancel", guarded(cancel, acts=True), methods=["POST"]),
@@ -303,6 +308,17 @@ def _values(form: Any) -> dict[str, str]:
     if extra_key and extra_value:
         values[extra_key] = extra_value
     return values
+
+
+def _pairs(form: Any, prefix: str) -> dict[str, str]:
+    """``PREFIX_key_N`` / ``PREFIX_value_N`` inputs as a mapping; pairs missing either side left out."""
+    pairs: dict[str, str] = {}
+    for name, key in form.multi_items():
+        if name.startswith(f"{prefix}_key_") and str(key).strip():
+            value = str(form.get(f"{prefix}_value_{name.removeprefix(f'{prefix}_key_')}") or "").strip()
+            if value:
+                pairs[str(key).strip()] = value
+    return pairs
 
 
 async def pending_reviews(tasks: BrowserTasks, limit: int = 100) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:

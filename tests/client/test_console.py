@@ -290,3 +290,25 @@ async def test_the_reviews_page_follows_reviews_arriving_and_answered_elsewhere(
     ids = await page.request.get(f"{console}/reviews.json")
     assert ids.status == 200 and handle.id not in (await ids.json())["ids"]
     await page.context.close()
+
+
+async def test_take_over_ends_the_task_with_the_result_the_person_gives(
+    engine: Engine, site: DemoSite, console: str, browser: Browser
+) -> None:
+    handle = await engine.tasks.submit(
+        {"goal": "Buy a kayak paddle", "start_url": site.url("/confirmation-unknown"), "data": {}, "use_cache": False}
+    )
+    await wait_for_review(handle, "cannot_proceed")
+    page = await sign_in(browser, console)
+    form = page.locator(f'article[data-task="{handle.id}"] form.take-over')
+    await form.get_by_label("result field 1", exact=True).fill("order")
+    await form.get_by_label("result value 1", exact=True).fill("KAY-123456")
+    await form.get_by_label("note").fill("bought it by phone")
+    await form.get_by_role("button", name="Take over").click()
+    await expect(page.locator('[data-notice="done"]')).to_contain_text(f"{handle.id}: taken over (order)")
+    assert "KAY-123456" not in await page.content()
+    result = await handle.result()
+    assert result.status == TaskStatus.SUCCEEDED, result.reason
+    assert result.result_data == {"order": "KAY-123456"}
+    assert "completed by a reviewer" in result.reason
+    await page.context.close()

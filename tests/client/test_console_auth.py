@@ -97,7 +97,13 @@ def test_a_forged_login_without_the_csrf_token_is_refused() -> None:
 def test_a_forged_post_without_or_with_a_wrong_csrf_token_is_refused() -> None:
     client, csrf = signed_in()
     for form in ({"note": "ok"}, {"note": "ok", "csrf": "forged"}, {"csrf": csrf[:-1] + "x"}):
-        for path in ("/reviews/bf-1/approve", "/reviews/bf-1/reject", "/reviews/bf-1/input", "/tasks/bf-1/cancel"):
+        for path in (
+            "/reviews/bf-1/approve",
+            "/reviews/bf-1/reject",
+            "/reviews/bf-1/input",
+            "/reviews/bf-1/take-over",
+            "/tasks/bf-1/cancel",
+        ):
             answer = client.post(path, data=form)
             assert answer.status_code == 403, (path, form)
             assert "CSRF token is missing or wrong" in answer.text
@@ -122,7 +128,13 @@ def test_an_unknown_status_filter_is_refused_before_any_call() -> None:
 
 def test_a_viewer_may_sign_in_but_not_act() -> None:
     client, csrf = signed_in(VIEWER)
-    for path in ("/reviews/bf-1/approve", "/reviews/bf-1/reject", "/reviews/bf-1/input", "/tasks/bf-1/cancel"):
+    for path in (
+        "/reviews/bf-1/approve",
+        "/reviews/bf-1/reject",
+        "/reviews/bf-1/input",
+        "/reviews/bf-1/take-over",
+        "/tasks/bf-1/cancel",
+    ):
         answer = client.post(path, data={"csrf": csrf, "reason": "r", "extra_key": "k", "extra_value": "v"})
         assert answer.status_code == 403, path
         assert "A viewer may look but not act" in answer.text
