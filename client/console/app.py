@@ -3,7 +3,7 @@
     GET  /reviews                       pending reviews, oldest first
     GET  /reviews.json                  the pending reviews' ids (the page's live check)
     GET  /reviews/{id}/screenshot       the review's (already masked) screenshot, served from the worker's disk
-    POST /reviews/{id}/approve|reject|input|take-over
+    POST /reviews/{id}/approve|reject|input|instruct|take-over
     GET  /tasks?status=&site=&q=        tasks, newest first, filtered by status, site and text (id or goal)
     GET  /tasks/{id}                    status, plan, step log
     POST /tasks/{id}/cancel
@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import quote
 
 from starlette.applications import Starlette
@@ -32,6 +32,7 @@ from starlette.templating import Jinja2Templates
 
 from browserflow.config import Settings
 from browserflow.contracts import TERMINAL_STATUSES, ReviewRequest, TaskStatus
+from browserflow.contracts.actions import ActionKind
 from browserflow.errors import BrowserflowError, TaskEnded, TaskNotFound, TaskUnanswered
 from client.console.auth import CSRF_FIELD, SESSION_COOKIE, SESSION_MAX_AGE, Access, csrf_token, valid_csrf
 from client.progress import web_ui_link
@@ -148,7 +149,7 @@ def make_app(
 
     async def reviews(request: Request) -> Response:
         rows, silent = await pending_reviews(await tasks())
-        return page(request, "reviews.html", rows=rows, silent=silent)
+        return page(request, "reviews.html", rows=rows, silent=silent, kinds=get_args(ActionKind))
 
     async def review_ids(request: Request) -> Response:
         """The ids of the pending reviews, for the page's live check (``static/console.js``)."""
@@ -184,6 +185,10 @@ def make_app(
                         return back(request, "/reviews", "refused", f"reject {task_id}: a reason is required")
                     await handle.reject(reason)
                     done = "rejected"
+                elif name == "instruct":
+                    action = {key: str(form.get(key) or "").strip() or None for key in ("kind", "selector", "value")}
+                    await handle.instruct({k: v for k, v in action.items() if v is not None})
+                    done = f"instructed: {action['kind']}"
                 elif name == "take_over":
                     result = _pairs(form, "result")
                     await handle.take_over(result, note=str(form.get("note") or ""))
@@ -269,6 +274,7 @@ def make_app(
         Route("/reviews/{task_id}/approve", guarded(verb("approve"), acts=True), methods=["POST"]),
         Route("/reviews/{task_id}/reject", guarded(verb("reject"), acts=True), methods=["POST"]),
         Route("/reviews/{task_id}/input", guarded(verb("input"), acts=True), methods=["POST"]),
+        Route("/reviews/{task_id}/instruct", guarded(verb("instruct"), acts=True), methods=["POST"]),
         Route("/reviews/{task_id}/take-over", guarded(verb("take_over"), acts=True), methods=["POST"]),
         Route("/tasks", guarded(task_list)),
         Route("/tasks/{task_id}", guarded(task_page)),

@@ -312,3 +312,28 @@ async def test_take_over_ends_the_task_with_the_result_the_person_gives(
     assert result.result_data == {"order": "KAY-123456"}
     assert "completed by a reviewer" in result.reason
     await page.context.close()
+
+
+async def test_instruct_runs_the_action_the_person_gives(
+    engine: Engine, site: DemoSite, console: str, browser: Browser
+) -> None:
+    handle = await engine.tasks.submit(
+        {
+            "goal": "Buy a kayak paddle",
+            "start_url": site.url("/confirmation-unknown"),
+            "data": {},
+            "success": [{"url_contains": "/schedule"}],
+            "use_cache": False,
+        }
+    )
+    await wait_for_review(handle, "cannot_proceed")
+    page = await sign_in(browser, console)
+    form = page.locator(f'article[data-task="{handle.id}"] form.instruct')
+    await form.get_by_label("action").select_option("navigate")
+    await form.get_by_label("value").fill(site.url("/schedule"))
+    await form.get_by_role("button", name="Instruct").click()
+    await expect(page.locator('[data-notice="done"]')).to_contain_text(f"{handle.id}: instructed: navigate")
+    result = await handle.result()
+    assert result.status == TaskStatus.SUCCEEDED, result.reason
+    assert result.decisions_by_tier == {"human": 1}
+    await page.context.close()

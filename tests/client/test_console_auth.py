@@ -102,6 +102,7 @@ def test_a_forged_post_without_or_with_a_wrong_csrf_token_is_refused() -> None:
             "/reviews/bf-1/reject",
             "/reviews/bf-1/input",
             "/reviews/bf-1/take-over",
+            "/reviews/bf-1/instruct",
             "/tasks/bf-1/cancel",
         ):
             answer = client.post(path, data=form)
@@ -133,6 +134,7 @@ def test_a_viewer_may_sign_in_but_not_act() -> None:
         "/reviews/bf-1/reject",
         "/reviews/bf-1/input",
         "/reviews/bf-1/take-over",
+        "/reviews/bf-1/instruct",
         "/tasks/bf-1/cancel",
     ):
         answer = client.post(path, data={"csrf": csrf, "reason": "r", "extra_key": "k", "extra_value": "v"})
