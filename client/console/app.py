@@ -6,7 +6,7 @@
     POST /reviews/{id}/approve|reject|input|instruct|take-over
     GET  /tasks?status=&site=&q=        tasks, newest first, filtered by status, site and text (id or goal)
     GET  /tasks/{id}                    status, plan, step log
-    POST /tasks/{id}/cancel
+    POST /tasks/{id}/cancel|pause|resume
 
 Every page needs the credential (``client/console/auth.py``); every POST form its CSRF token. A verb the
 engine refuses (``ReviewRefused``, ``TaskEnded``, ``TaskNotFound``) comes back to the page as a notice.
@@ -246,14 +246,26 @@ def make_app(
             web_ui=web_ui_link(settings, task_id) if settings is not None else "",
         )
 
-    async def cancel(request: Request) -> Response:
-        task_id = request.path_params["task_id"]
-        to = f"/tasks/{quote(task_id, safe='')}"
-        try:
-            await (await tasks()).get(task_id).cancel()
-        except _REFUSALS as exc:
-            return back(request, to, "refused", _message(exc))
-        return back(request, to, "done", f"cancellation requested for {task_id}")
+    def task_verb(name: str) -> Endpoint:
+        async def act(request: Request) -> Response:
+            task_id = request.path_params["task_id"]
+            to = f"/tasks/{quote(task_id, safe='')}"
+            handle = (await tasks()).get(task_id)
+            try:
+                if name == "cancel":
+                    await handle.cancel()
+                    done = f"cancellation requested for {task_id}"
+                elif name == "pause":
+                    await handle.pause(str((await request.form()).get("reason") or ""))
+                    done = f"pause requested for {task_id}: it stops at the next step boundary"
+                else:
+                    await handle.resume()
+                    done = f"resume sent to {task_id}"
+            except _REFUSALS as exc:
+                return back(request, to, "refused", _message(exc))
+            return back(request, to, "done", done)
+
+        return act
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -278,7 +290,9 @@ def make_app(
         Route("/reviews/{task_id}/take-over", guarded(verb("take_over"), acts=True), methods=["POST"]),
         Route("/tasks", guarded(task_list)),
         Route("/tasks/{task_id}", guarded(task_page)),
-        Route("/tasks/{task_id}/cancel", guarded(cancel, acts=True), methods=["POST"]),
+        Route("/tasks/{task_id}/cancel", guarded(task_verb("cancel"), acts=True), methods=["POST"]),
+        Route("/tasks/{task_id}/pause", guarded(task_verb("pause"), acts=True), methods=["POST"]),
+        Route("/tasks/{task_id}/resume", guarded(task_verb("resume"), acts=True), methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     middleware = [

@@ -337,3 +337,29 @@ async def test_instruct_runs_the_action_the_person_gives(
     assert result.status == TaskStatus.SUCCEEDED, result.reason
     assert result.decisions_by_tier == {"human": 1}
     await page.context.close()
+
+
+async def test_pause_and_resume_from_the_task_page(
+    engine: Engine, site: DemoSite, console: str, browser: Browser
+) -> None:
+    site.faults.slow_ms = 800
+    site.faults.slow_count = 8  # slow pages: the task is still running when the button is pressed
+    handle = await engine.tasks.submit(demo_request(site, park_after=0.3, use_cache=False))
+    page = await sign_in(browser, console, f"/tasks/{handle.id}")
+    await page.get_by_label("pause reason").fill("checking the site")
+    await page.get_by_role("button", name="Pause").click()
+    await expect(page.locator('[data-notice="done"]')).to_contain_text(f"pause requested for {handle.id}")
+
+    async def paused() -> bool:
+        return (await handle.status()).status == TaskStatus.PAUSED
+
+    await eventually(paused, what="the task to pause")
+    await page.reload()
+    await expect(page.locator(".status")).to_have_text("paused")
+    assert site.registration_count() == 0
+    await page.get_by_role("button", name="Resume").click()
+    await expect(page.locator('[data-notice="done"]')).to_contain_text(f"resume sent to {handle.id}")
+    result = await handle.result()
+    assert result.status == TaskStatus.SUCCEEDED, result.reason
+    assert site.registration_count() == 1
+    await page.context.close()

@@ -104,6 +104,8 @@ def test_a_forged_post_without_or_with_a_wrong_csrf_token_is_refused() -> None:
             "/reviews/bf-1/take-over",
             "/reviews/bf-1/instruct",
             "/tasks/bf-1/cancel",
+            "/tasks/bf-1/pause",
+            "/tasks/bf-1/resume",
         ):
             answer = client.post(path, data=form)
             assert answer.status_code == 403, (path, form)
@@ -136,6 +138,8 @@ def test_a_viewer_may_sign_in_but_not_act() -> None:
         "/reviews/bf-1/take-over",
         "/reviews/bf-1/instruct",
         "/tasks/bf-1/cancel",
+        "/tasks/bf-1/pause",
+        "/tasks/bf-1/resume",
     ):
         answer = client.post(path, data={"csrf": csrf, "reason": "r", "extra_key": "k", "extra_value": "v"})
         assert answer.status_code == 403, path
