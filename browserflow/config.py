@@ -249,6 +249,8 @@ class Settings(ComponentSettings):
     otel_protocol: Literal["http/protobuf"] = Field(
         default="http/protobuf", validation_alias="OTEL_EXPORTER_OTLP_PROTOCOL"
     )
+    console_token: SecretStr | None = Field(default=None, validation_alias="BROWSERFLOW_CONSOLE_TOKEN")
+    console_viewer_token: SecretStr | None = Field(default=None, validation_alias="BROWSERFLOW_CONSOLE_VIEWER_TOKEN")
 
     _temporal_profile: dict[str, Any] = PrivateAttr(default_factory=dict)
 

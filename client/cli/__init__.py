@@ -10,6 +10,7 @@ browserflow worker [--max-sessions N]     run a worker (browser pool + Temporal 
 browserflow server                        run the embedded Temporal dev server (Web UI on :8233)
 browserflow up | down | demo              the local stack (what `make up/down/demo` call)
 browserflow codec-server [--port N] [--new-key ID]   decode encrypted payloads for the Web UI
+browserflow console [--port N] [--token T]          the review console in the browser (client/console)
 browserflow paths [--site S] [--forget SIGNATURE]   the site-path cache; forget one path
 
 Exit statuses (every command): 0 done (``run``/``watch``: the goal was reached); 1 the task ended without

@@ -42,6 +42,10 @@ def _main(argv: Sequence[str] | None) -> int:
         from client import codec_server
 
         return codec_server.main(given[1:])
+    if given[:1] == ["console"]:  # its own options (client/console/cli.py)
+        from client.console import cli as console
+
+        return console.main(given[1:])
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()  # the one read of the environment; passed down from here

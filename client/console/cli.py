@@ -1,0 +1,84 @@
+"""``browserflow console [--host HOST] [--port PORT] [--token TOKEN] [--viewer-token TOKEN] [--insecure-no-auth]``
+
+The token comes from ``--token`` or ``BROWSERFLOW_CONSOLE_TOKEN``; without one the console refuses to start,
+unless ``--insecure-no-auth`` is given and it binds to 127.0.0.1 (nobody else can reach it). An optional viewer
+token (``--viewer-token`` / ``BROWSERFLOW_CONSOLE_VIEWER_TOKEN``) may see every page but answer nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from browserflow.config import Settings
+from browserflow.errors import BrowserflowError
+from client.console.app import make_app
+from client.console.auth import Access
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "access_for", "build_parser", "main"]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8235  # 8234 is the codec server's (BROWSERFLOW_CODEC_SERVER, docker-compose.yml)
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="browserflow console", description="The review console, in the browser.")
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument("--token", help="the reviewer token (default: BROWSERFLOW_CONSOLE_TOKEN)")
+    parser.add_argument(
+        "--viewer-token", help="a token that may look but not act (default: BROWSERFLOW_CONSOLE_VIEWER_TOKEN)"
+    )
+    parser.add_argument(
+        "--insecure-no-auth", action="store_true", help="run without a token (only when bound to 127.0.0.1)"
+    )
+    return parser
+
+
+def access_for(args: argparse.Namespace, settings: Settings) -> Access:
+    """The console's access rule; ``ValueError`` when it must not start."""
+    token = args.token or (settings.console_token.get_secret_value() if settings.console_token else "")
+    token = token.strip()
+    viewer = args.viewer_token or (
+        settings.console_viewer_token.get_secret_value() if settings.console_viewer_token else ""
+    )
+    viewer = viewer.strip() or None
+    if token:
+        if viewer == token:
+            raise ValueError("the viewer token must differ from the reviewer token")
+        return Access(token, viewer)
+    if not args.insecure_no_auth:
+        raise ValueError(
+            "no console token: set BROWSERFLOW_CONSOLE_TOKEN or --token (or --insecure-no-auth on 127.0.0.1)"
+        )
+    if args.host not in LOOPBACK:
+        raise ValueError(f"--insecure-no-auth binds to 127.0.0.1 only, not {args.host}")
+    return Access(None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import uvicorn
+
+    from client.session import ClientSession
+
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        access = access_for(args, settings)
+    except BrowserflowError as exc:
+        print(f"browserflow console: {exc.message}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"browserflow console: {exc}", file=sys.stderr)
+        return 2
+    session = ClientSession(settings)
+    app = make_app(session.tasks, access, close=session.close, settings=settings)
+    auth = "no credential (insecure)" if access.open else "reviewer token required"
+    print(
+        f"browserflow: console on http://{args.host}:{args.port} ({auth}; Temporal {settings.temporal_address})",
+        flush=True,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
