@@ -101,6 +101,24 @@ def test_ollama_is_optional(config: dict[str, Any]) -> None:
     assert "profiles" not in config["services"]["worker"]
 
 
+def test_the_review_console_is_opt_in_and_reads_the_workers_files(config: dict[str, Any]) -> None:
+    console = config["services"]["console"]
+    assert console["profiles"] == ["console"]
+    assert console["command"] == ["browserflow", "console", "--host", "0.0.0.0", "--port", "8235"]
+    assert ("8235", "8235") in {_published(p) for p in console["ports"]}
+    assert all(str(p.get("host_ip", "127.0.0.1") if isinstance(p, dict) else p).startswith("127.0.0.1")
+               for p in console["ports"])
+    (volume,) = console["volumes"]
+    worker_volume = config["services"]["worker"]["volumes"][0]
+    source = volume["source"] if isinstance(volume, dict) else volume.split(":")[0]
+    worker_source = worker_volume["source"] if isinstance(worker_volume, dict) else worker_volume.split(":")[0]
+    assert source == worker_source  # the reviewers' screenshots are the workers' files
+    assert (volume.get("read_only") if isinstance(volume, dict) else volume.endswith(":ro"))
+    env = console["environment"]
+    assert env["TEMPORAL_ADDRESS"] == "temporal:7233" and env["BROWSERFLOW_DATA_DIR"] == "/data"
+    assert "BROWSERFLOW_CONSOLE_TOKEN" in env and not env["BROWSERFLOW_CONSOLE_TOKEN"]  # passed through only
+
+
 def test_temporal_uses_the_postgresql_service(config: dict[str, Any]) -> None:
     temporal = config["services"]["temporal"]
     assert temporal["image"].startswith("temporalio/auto-setup:")
