@@ -21,7 +21,9 @@ _CHOOSING = frozenset({"book", "buy", "select", "choose", "reserve", "order", "p
 def best_item(step: Step) -> Grounded | None:
     """'the cheapest ticket': among the page's repeated controls (one per listed item, each in its own item),
     the one whose item shows the best value (``superlative.choose_best``); not sure, no click."""
-    best = next(c.text for c in step.intent.constraints if c.kind == "best")
+    best = step.intent.best
+    if best is None:
+        return None
     if submitted_before(step):
         return Grounded([], 0.0, f"'{step.intent.describe()}' was already chosen once and its effect is not seen: "
                         "not choosing again")

@@ -300,7 +300,7 @@ def ground(inp: DecideInput) -> Decision | None:
             index += 1
             continue
         step = Step(intent, index, snap, dict(inp.data), inp, used, skip, last_form)
-        handler = best_item if any(c.kind == "best" for c in intent.constraints) else _HANDLERS.get(intent.verb)
+        handler = best_item if intent.best else _HANDLERS.get(intent.verb)
         got = implicit_login(step) if not actions and intent.verb != "login" else None
         if got is not None:
             actions.extend(got.actions)
@@ -345,7 +345,7 @@ def ground(inp: DecideInput) -> Decision | None:
 
 
 def _unsure(intent: Intent, cur: int, got: Grounded | None, started: float) -> Decision | None:
-    if intent.verb in {"create", "login"} and got is None and not any(c.kind == "best" for c in intent.constraints):
+    if intent.verb in {"create", "login"} and got is None and not intent.best:
         return None  # the page-plan rules may still find the way (a form filled from the intent's own data)
     note = got.note if got is not None else f"cannot ground '{intent.describe()}' on this page"
     return Decision(

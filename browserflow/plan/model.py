@@ -217,6 +217,11 @@ class Intent(BaseModel):
     text: str = Field(default="", description="the words of the goal this intent was read from")
 
     @property
+    def best(self) -> str | None:
+        """The superlative the intent chooses by ("min price", "max duration"), if any."""
+        return next((c.text for c in self.constraints if c.kind == "best" and c.text), None)
+
+    @property
     def is_hint(self) -> bool:
         """A free-text part that asks for no change of its own ("switch between the tabs to find", "wait a
         second"): grounding passes over it to the next intent."""

@@ -186,7 +186,7 @@ def advance(inp: CheckGoalInput) -> PlanProgress | None:
             if intent.verb in {"create", "edit", "delete", "add_to", "remove_from"}:
                 if not any(a.irreversible for a in per[idx]):
                     continue  # on the way (a section opened, a form filled): not done until it is saved
-                if any(c.kind == "best" for c in intent.constraints):
+                if intent.best:
                     # one of the listed items chosen by its number ('the cheapest ticket'): the choice was made
                     # on the page's own figures; its effect is that the page took it (moved on, no error)
                     changed = inp.before is None or inp.before.state_hash != after.state_hash
