@@ -237,7 +237,7 @@ class Settings(ComponentSettings):
     encryption: Literal["on", "off"] = Field(default="on", validation_alias="BROWSERFLOW_ENCRYPTION")
     encryption_keys: SecretStr | None = Field(default=None, validation_alias="BROWSERFLOW_ENCRYPTION_KEYS")
     encryption_key_file: Path | None = Field(default=None, validation_alias="BROWSERFLOW_ENCRYPTION_KEY_FILE")
-    codec_server_url: str = Field(default="http://127.0.0.1:8234", validation_alias="BROWSERFLOW_CODEC_SERVER")
+    codec_server_url: str = Field(default="http://127.0.0.1:8081", validation_alias="BROWSERFLOW_CODEC_SERVER")
     codec_cors_origins: Annotated[list[str] | None, NoDecode] = Field(
         default=None, validation_alias="BROWSERFLOW_CODEC_CORS_ORIGINS"
     )

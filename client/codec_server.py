@@ -109,7 +109,7 @@ def app_from_settings(settings: Settings | None = None, token: str | None = None
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="browserflow codec-server", description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", help="address to bind (default: from BROWSERFLOW_CODEC_SERVER, 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="port (default: from BROWSERFLOW_CODEC_SERVER, 8234)")
+    parser.add_argument("--port", type=int, help="port (default: from BROWSERFLOW_CODEC_SERVER, 8081)")
     parser.add_argument(
         "--cors-origin",
         action="append",
@@ -143,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     url = urlsplit(settings.codec_server_url)
     host = args.host or url.hostname or "127.0.0.1"
-    port = args.port if args.port is not None else (url.port or 8234)
+    port = args.port if args.port is not None else (url.port or 8081)
     ring = key_ring(settings)
     auth = "bearer token required" if (token or settings.codec_token) else "no bearer token"
     print(

@@ -169,7 +169,7 @@ def up(settings: Settings) -> list[str]:
     migrate.upgrade(settings.resolved_database_url())
     _say(f"store schema current ({migrate.head()})")
     codec = urlsplit(settings.codec_server_url)
-    codec_host, codec_port = codec.hostname or "127.0.0.1", codec.port or 8234
+    codec_host, codec_port = codec.hostname or "127.0.0.1", codec.port or 8081
     if ring is None:
         pass
     elif _port_open(codec_host, codec_port):

@@ -104,8 +104,11 @@ def test_ollama_is_optional(config: dict[str, Any]) -> None:
 def test_the_review_console_is_opt_in_and_reads_the_workers_files(config: dict[str, Any]) -> None:
     console = config["services"]["console"]
     assert console["profiles"] == ["console"]
-    assert console["command"] == ["browserflow", "console", "--host", "0.0.0.0", "--port", "8235"]
-    assert ("8235", "8235") in {_published(p) for p in console["ports"]}
+    assert console["command"] == ["browserflow", "console", "--host", "0.0.0.0", "--port", "8234"]
+    assert ("8234", "8234") in {_published(p) for p in console["ports"]}
+    codec = config["services"]["codec-server"]
+    assert codec["command"][-2:] == ["--port", "8081"]
+    assert ("8081", "8081") in {_published(p) for p in codec["ports"]}
     assert all(str(p.get("host_ip", "127.0.0.1") if isinstance(p, dict) else p).startswith("127.0.0.1")
                for p in console["ports"])
     (volume,) = console["volumes"]

@@ -76,7 +76,7 @@ def _operator_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     sub.add_parser("down", help="stop what `up` started")
     sub.add_parser("demo", help="run the bundled demo task end to end")
     sub.add_parser("codec-server", help="decode encrypted payloads for the Web UI and the temporal CLI", add_help=False)
-    sub.add_parser("console", help="the review console in the browser (127.0.0.1:8235)", add_help=False)
+    sub.add_parser("console", help="the review console in the browser (127.0.0.1:8234)", add_help=False)
 
 
 def build_parser() -> argparse.ArgumentParser:

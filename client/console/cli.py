@@ -19,7 +19,7 @@ from client.console.auth import Access
 __all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "access_for", "build_parser", "main"]
 
 DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8235  # 8234 is the codec server's (BROWSERFLOW_CODEC_SERVER, docker-compose.yml)
+DEFAULT_PORT = 8234  # the codec server is on 8081 (BROWSERFLOW_CODEC_SERVER, docker-compose.yml)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 

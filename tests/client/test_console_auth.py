@@ -188,3 +188,11 @@ def test_the_command_exits_2_with_the_reason(
     assert "no console token" in capsys.readouterr().err
     assert cli_main(["console", "--host", "0.0.0.0", "--insecure-no-auth"]) == 2  # `browserflow console ...`
     assert "127.0.0.1 only" in capsys.readouterr().err
+
+
+def test_the_console_and_the_codec_server_default_to_their_own_ports() -> None:
+    from client.console.cli import DEFAULT_PORT
+
+    assert DEFAULT_PORT == 8234
+    assert args().port == 8234
+    assert Settings.from_env({}).codec_server_url == "http://127.0.0.1:8081"
