@@ -21,7 +21,8 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/browserflow demo
 
-## up / down: the local stack for interactive use (Web UI on http://localhost:8233)
+## up / down: the local stack for interactive use (Web UI on http://localhost:8233, review console on
+## http://127.0.0.1:8234, its token in .data/console.token unless BROWSERFLOW_CONSOLE_TOKEN is set)
 up: setup
 	$(BIN)/browserflow up
 

@@ -95,7 +95,9 @@ def _loose_float(raw: object, default: float) -> object:
 class _EnvModel(BaseSettings):
     """Reads the environment only inside :meth:`from_env`; errors name the variable."""
 
-    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", validate_by_name=True, validate_by_alias=True)
+    model_config = SettingsConfigDict(
+        case_sensitive=True, extra="ignore", validate_by_name=True, validate_by_alias=True
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -153,7 +155,9 @@ class ComponentSettings(_EnvModel):
         default=DEFAULT_PATTERN_TIME_LIMIT, ge=0, validation_alias="BROWSERFLOW_PATTERN_TIME_LIMIT"
     )
     secret_prefix: str = Field(default=DEFAULT_SECRET_PREFIX, validation_alias="BROWSERFLOW_SECRET_PREFIX")
-    secret_allow: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias="BROWSERFLOW_SECRET_ALLOW")
+    secret_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="BROWSERFLOW_SECRET_ALLOW"
+    )
     callback_secret: SecretStr | None = Field(
         default=None, validation_alias="BROWSERFLOW_CALLBACK_SECRET", description="HMAC key that signs callbacks"
     )
@@ -251,6 +255,8 @@ class Settings(ComponentSettings):
     )
     console_token: SecretStr | None = Field(default=None, validation_alias="BROWSERFLOW_CONSOLE_TOKEN")
     console_viewer_token: SecretStr | None = Field(default=None, validation_alias="BROWSERFLOW_CONSOLE_VIEWER_TOKEN")
+    console_users: Path | None = Field(default=None, validation_alias="BROWSERFLOW_CONSOLE_USERS")
+    console_port: int = Field(default=8234, ge=1, le=65535, validation_alias="BROWSERFLOW_CONSOLE_PORT")
 
     _temporal_profile: dict[str, Any] = PrivateAttr(default_factory=dict)
 

@@ -1,6 +1,6 @@
 """The local stack behind ``make up`` / ``make down`` / ``make demo``: the codec server, the embedded Temporal
 dev server (SQLite file under ``.data/``, its Web UI decoding payloads through the codec server), the demo
-site and one worker, each a background process with a PID file under ``.data/run``. ``down`` and the end of
+site, one worker and (``up`` only) the review console, each a background process with a PID file under ``.data/run``. ``down`` and the end of
 ``demo`` stop only processes this module started, by PID.
 """
 
@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -26,8 +27,15 @@ from browserflow.temporal.search_attributes import cli_flags
 
 __all__ = ["demo", "down", "exec_server", "server_command", "up"]
 
-_MARKERS = {"server": "start-dev", "demo": "demo", "worker": "worker", "codec": "codec_server"}
-_ORDER = ["worker", "demo", "server", "codec"]  # the order ``down`` stops them in
+_MARKERS = {
+    "server": "start-dev",
+    "demo": "demo",
+    "worker": "worker",
+    "codec": "codec_server",
+    "console": "client.console",
+}
+_ORDER = ["console", "worker", "demo", "server", "codec"]  # the order ``down`` stops them in
+CONSOLE_TOKEN_FILE = "console.token"  # under the data directory, mode 0600, when BROWSERFLOW_CONSOLE_TOKEN is unset
 
 
 def _say(message: str) -> None:
@@ -155,8 +163,44 @@ def _log_has(settings: Settings, name: str, text: str, offset: int) -> Callable[
     return check
 
 
-def up(settings: Settings) -> list[str]:
-    """Start whatever of server, demo site and worker is not running; returns the names started."""
+def console_token_file(settings: Settings) -> Path:
+    """The console's token file (``.data/console.token``): kept from an earlier ``up``, else a new random token
+    written with mode 0600. The token itself is never printed."""
+    path = settings.data_dir / CONSOLE_TOKEN_FILE
+    if path.exists() and path.read_text().strip():
+        path.chmod(0o600)
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_urlsafe(32) + "\n")
+    path.chmod(0o600)
+    return path
+
+
+def _start_console(settings: Settings) -> bool:
+    """The review console on 127.0.0.1 (``BROWSERFLOW_CONSOLE_PORT``), signed in with
+    ``BROWSERFLOW_CONSOLE_TOKEN`` when set, else with the token of ``console_token_file``; True when started."""
+    port = settings.console_port
+    url = f"http://127.0.0.1:{port}/"
+    if settings.console_token is not None:
+        where, extra = "the token in BROWSERFLOW_CONSOLE_TOKEN", []
+    else:
+        path = console_token_file(settings)
+        where, extra = f"the token in {path}", ["--token-file", str(path)]
+    if _port_open("127.0.0.1", port):
+        _say(f"review console already answering on {url}")
+        return False
+    command = [sys.executable, "-m", "client.console", "--host", "127.0.0.1", "--port", str(port), *extra]
+    proc = _spawn(settings, "console", command)
+    _wait(lambda: _port_open("127.0.0.1", port), "the review console", 30, proc)
+    _say(f"review console up on {url} (sign in with {where})")
+    return True
+
+
+def up(settings: Settings, console: bool = True) -> list[str]:
+    """Start whatever of codec server, dev server, demo site, worker and (``console``) review console is not
+    running; returns the names started."""
     started: list[str] = []
     from browserflow.store import migrate
 
@@ -207,11 +251,14 @@ def up(settings: Settings) -> list[str]:
         _wait(_log_has(settings, "worker", "browserflow worker ready", offset), "the worker", 90, proc)
         started.append("worker")
         _say("worker ready")
+    if console and _start_console(settings):
+        started.append("console")
     return started
 
 
 def down(settings: Settings, names: list[str] | None = None) -> int:
-    """Stop what ``up`` started (worker first, then the demo site, the server and the codec server)."""
+    """Stop what ``up`` started (the console and the worker first, then the demo site, the server and the codec
+    server)."""
     stopped = [n for n in (names or _ORDER) if _stop(settings, n)]
     if not stopped:
         _say("nothing of ours was running")
@@ -236,7 +283,7 @@ def demo(settings: Settings) -> int:
     """Run the bundled demo task end to end, then stop what this command started."""
     raw = json.loads((project_root() / "demo" / "request.json").read_text())
     raw["start_url"] = f"http://127.0.0.1:{settings.demo_port}/"
-    started = up(settings)
+    started = up(settings, console=False)
     code = 1
     try:
         _say(f"submitting the demo task: {raw['goal']!r}")

@@ -1,6 +1,7 @@
-"""``browserflow console [--host HOST] [--port PORT] [--token TOKEN] [--viewer-token TOKEN] [--insecure-no-auth]``
+"""``browserflow console [--host HOST] [--port PORT] [--token TOKEN | --token-file FILE] [--viewer-token TOKEN]
+[--insecure-no-auth]``
 
-The token comes from ``--token`` or ``BROWSERFLOW_CONSOLE_TOKEN``; without one the console refuses to start,
+The token comes from ``--token``, ``--token-file`` or ``BROWSERFLOW_CONSOLE_TOKEN``; without one the console refuses to start,
 unless ``--insecure-no-auth`` is given and it binds to 127.0.0.1 (nobody else can reach it). An optional viewer
 token (``--viewer-token`` / ``BROWSERFLOW_CONSOLE_VIEWER_TOKEN``) may see every page but answer nothing.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from browserflow.config import Settings
 from browserflow.errors import BrowserflowError
@@ -26,8 +28,9 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="browserflow console", description="The review console, in the browser.")
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to bind (default {DEFAULT_HOST})")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument("--port", type=int, help=f"port (default: BROWSERFLOW_CONSOLE_PORT, {DEFAULT_PORT})")
     parser.add_argument("--token", help="the reviewer token (default: BROWSERFLOW_CONSOLE_TOKEN)")
+    parser.add_argument("--token-file", type=Path, help="a file holding the reviewer token (what `make up` writes)")
     parser.add_argument(
         "--viewer-token", help="a token that may look but not act (default: BROWSERFLOW_CONSOLE_VIEWER_TOKEN)"
     )
@@ -39,7 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def access_for(args: argparse.Namespace, settings: Settings) -> Access:
     """The console's access rule; ``ValueError`` when it must not start."""
-    token = args.token or (settings.console_token.get_secret_value() if settings.console_token else "")
+    token = args.token or ""
+    if not token and args.token_file is not None:
+        try:
+            token = args.token_file.read_text()
+        except OSError as exc:
+            raise ValueError(f"cannot read the token file {args.token_file}: {exc.strerror}") from exc
+    token = token or (settings.console_token.get_secret_value() if settings.console_token else "")
     token = token.strip()
     viewer = args.viewer_token or (
         settings.console_viewer_token.get_secret_value() if settings.console_viewer_token else ""
@@ -73,12 +82,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"browserflow console: {exc}", file=sys.stderr)
         return 2
+    port = args.port if args.port is not None else settings.console_port
     session = ClientSession(settings)
     app = make_app(session.tasks, access, close=session.close, settings=settings)
     auth = "no credential (insecure)" if access.open else "reviewer token required"
     print(
-        f"browserflow: console on http://{args.host}:{args.port} ({auth}; Temporal {settings.temporal_address})",
+        f"browserflow: console on http://{args.host}:{port} ({auth}; Temporal {settings.temporal_address})",
         flush=True,
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=args.host, port=port, log_level="warning", access_log=False)
     return 0

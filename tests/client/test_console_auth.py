@@ -5,6 +5,7 @@ Refused requests never reach Temporal: the tasks provider here fails the test if
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -194,5 +195,13 @@ def test_the_console_and_the_codec_server_default_to_their_own_ports() -> None:
     from client.console.cli import DEFAULT_PORT
 
     assert DEFAULT_PORT == 8234
-    assert args().port == 8234
+    assert Settings.from_env({}).console_port == 8234  # `--port` unset: BROWSERFLOW_CONSOLE_PORT, else 8234
     assert Settings.from_env({}).codec_server_url == "http://127.0.0.1:8081"
+
+
+def test_the_token_may_come_from_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "console.token"
+    path.write_text("file-token-7\n")
+    assert access_for(args("--token-file", str(path)), Settings.from_env({})) == Access("file-token-7")
+    with pytest.raises(ValueError, match="cannot read the token file"):
+        access_for(args("--token-file", str(tmp_path / "missing")), Settings.from_env({}))
