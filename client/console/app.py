@@ -81,6 +81,12 @@ def make_app(
         context["csrf_field"] = CSRF_FIELD
         context["open_access"] = access.open
         context["can_act"] = getattr(request.state, "role", None) == "reviewer"
+        held = request.session.get("user")
+        context["user"] = getattr(request.state, "user", None) or (
+            held if any(user.name == held for user in access.users) else None
+        )
+        context["with_token"] = access.token is not None
+        context["with_users"] = bool(access.users)
         context["poll_ms"] = int(poll_seconds * 1000)
         response = templates.TemplateResponse(request, name, context, status_code=status_code)
         response.headers["Cache-Control"] = "no-store"
@@ -106,7 +112,8 @@ def make_app(
         async def check(request: Request) -> Response:
             found = access.credential(request)
             if found == "missing":
-                return refused(request, 401, "Sign in required", "This console needs a reviewer or viewer token.")
+                needs = "a name and password or a token" if access.users else "a reviewer or viewer token"
+                return refused(request, 401, "Sign in required", f"This console needs {needs}.")
             if found == "wrong":
                 return refused(request, 403, "Credential refused", "The bearer token is not valid for this console.")
             request.state.role = found
@@ -136,6 +143,14 @@ def make_app(
         if not valid_csrf(request, form.get(CSRF_FIELD)):
             return refused(request, 403, "Form refused", "The form's CSRF token is missing or wrong.")
         if access.open:
+            return RedirectResponse(target, status_code=303)
+        name, password = str(form.get("name") or ""), str(form.get("password") or "")
+        if name.strip() or password:
+            user = access.user(name, password)
+            if user is None:
+                error = "That name and password do not match a user of this console."
+                return page(request, "login.html", 403, next=target, error=error, given_name=name.strip())
+            Access.sign_in(request, user.role, user.name)
             return RedirectResponse(target, status_code=303)
         role = access.role_of(str(form.get("token") or ""))
         if role is None:
@@ -175,15 +190,16 @@ def make_app(
             task_id = request.path_params["task_id"]
             form = await request.form()
             handle = (await tasks()).get(task_id)
+            by = _author(request)
             try:
                 if name == "approve":
-                    await handle.approve(str(form.get("note") or ""))
+                    await handle.approve(by(str(form.get("note") or "")))
                     done = "approved"
                 elif name == "reject":
                     reason = str(form.get("reason") or "").strip()
                     if not reason:
                         return back(request, "/reviews", "refused", f"reject {task_id}: a reason is required")
-                    await handle.reject(reason)
+                    await handle.reject(by(reason))
                     done = "rejected"
                 elif name == "instruct":
                     action = {key: str(form.get(key) or "").strip() or None for key in ("kind", "selector", "value")}
@@ -191,7 +207,7 @@ def make_app(
                     done = f"instructed: {action['kind']}"
                 elif name == "take_over":
                     result = _pairs(form, "result")
-                    await handle.take_over(result, note=str(form.get("note") or ""))
+                    await handle.take_over(result, note=by(str(form.get("note") or "")))
                     done = f"taken over ({', '.join(sorted(result)) or 'no result fields'})"
                 else:
                     values = _values(form)
@@ -256,7 +272,7 @@ def make_app(
                     await handle.cancel()
                     done = f"cancellation requested for {task_id}"
                 elif name == "pause":
-                    await handle.pause(str((await request.form()).get("reason") or ""))
+                    await handle.pause(_author(request)(str((await request.form()).get("reason") or "")))
                     done = f"pause requested for {task_id}: it stops at the next step boundary"
                 else:
                     await handle.resume()
@@ -308,6 +324,20 @@ def make_app(
     return Starlette(
         routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers={ConnectionError: unreachable}
     )
+
+
+def _author(request: Request) -> Callable[[str], str]:
+    """Signs a note or reason with the signed-in user's name (``by NAME: ...``): the review verbs carry no
+    reviewer field, so the name travels in the text the workflow keeps. Tokens sign nothing."""
+    name = getattr(request.state, "user", None)
+
+    def sign(text: str) -> str:
+        text = text.strip()
+        if not name:
+            return text
+        return f"by {name}: {text}" if text else f"by {name}"
+
+    return sign
 
 
 def _safe_next(raw: str | None) -> str:

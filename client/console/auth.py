@@ -1,8 +1,10 @@
 """Who may use the console, and the CSRF check of every form.
 
-A credential is the reviewer token (or the viewer token: pages only, every verb refused), given once through the login form (which sets a signed, HttpOnly,
-``SameSite=Strict`` session cookie) or on every request as ``Authorization: Bearer <token>``. Without a token
-configured the console runs open (``--insecure-no-auth``, on 127.0.0.1 only). Every POST made with the session
+A credential is the reviewer token (or the viewer token: pages only, every verb refused), or the name and password
+of a user of the users file (``client/console/users.py``; the user's role decides), given once through the login
+form (which sets a signed, HttpOnly, ``SameSite=Strict`` session cookie), or a token on every request as
+``Authorization: Bearer <token>``. A user's session is checked against the file on every request (a user removed
+or made a viewer loses what the session held). Without a token or users configured the console runs open (``--insecure-no-auth``, on 127.0.0.1 only). Every POST made with the session
 cookie carries the session's CSRF token in a hidden ``csrf`` field; a bearer request needs none (a browser never
 adds that header to a forged form).
 """
@@ -16,6 +18,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from starlette.requests import Request
+
+from client.console.users import User, check
 
 __all__ = ["CSRF_FIELD", "SESSION_COOKIE", "Access", "Credential", "Role", "csrf_token", "valid_csrf"]
 
@@ -34,25 +38,29 @@ class Access:
 
     token: str | None
     viewer_token: str | None = None
+    users: tuple[User, ...] = ()
 
     @property
     def open(self) -> bool:
-        return self.token is None
+        return self.token is None and not self.users
 
     def session_secret(self) -> str:
         """The key signing session cookies: derived from the token (a new token signs every session out); a
         fresh random one per process for an open console."""
-        if self.token is None:
+        if self.open:
             return secrets.token_urlsafe(32)
-        keys = f"{self.token}\0{self.viewer_token or ''}".encode()
+        hashes = "\0".join(f"{user.name}:{user.password}" for user in self.users)
+        keys = f"{self.token or ''}\0{self.viewer_token or ''}\0{hashes}".encode()
         return hmac.new(keys, b"browserflow console session", hashlib.sha256).hexdigest()
 
     def role_of(self, given: str) -> Role | None:
-        """The role ``given`` grants, if any."""
-        if self.token is None:
+        """The role the token ``given`` grants, if any."""
+        if self.open:
             return "reviewer"
         given_bytes = given.strip().encode()
-        if hmac.compare_digest(given_bytes, self.token.encode()):
+        if not given_bytes:
+            return None
+        if self.token and hmac.compare_digest(given_bytes, self.token.encode()):
             return "reviewer"
         if self.viewer_token and hmac.compare_digest(given_bytes, self.viewer_token.encode()):
             return "viewer"
@@ -71,14 +79,27 @@ class Access:
         if self.open:
             return "reviewer"
         held = request.session.get("role")
-        if held == "reviewer" or (held == "viewer" and self.viewer_token):
+        name = request.session.get("user")
+        if isinstance(name, str):
+            user = next((u for u in self.users if u.name == name), None)
+            if user is None:
+                return "missing"
+            request.state.user = user.name
+            return user.role
+        if (held == "reviewer" and self.token) or (held == "viewer" and self.viewer_token):
             return "reviewer" if held == "reviewer" else "viewer"
         return "missing"
 
+    def user(self, name: str, password: str) -> User | None:
+        """The user of the users file these name and password sign in, if any."""
+        return check(self.users, name, password) if self.users and name.strip() and password else None
+
     @staticmethod
-    def sign_in(request: Request, role: Role) -> None:
+    def sign_in(request: Request, role: Role, user: str | None = None) -> None:
         request.session.clear()
         request.session["role"] = role
+        if user is not None:
+            request.session["user"] = user
         request.session[CSRF_FIELD] = secrets.token_urlsafe(32)
 
 

@@ -3,22 +3,27 @@
 
 The token comes from ``--token``, ``--token-file`` or ``BROWSERFLOW_CONSOLE_TOKEN``; without one the console refuses to start,
 unless ``--insecure-no-auth`` is given and it binds to 127.0.0.1 (nobody else can reach it). An optional viewer
-token (``--viewer-token`` / ``BROWSERFLOW_CONSOLE_VIEWER_TOKEN``) may see every page but answer nothing.
+token (``--viewer-token`` / ``BROWSERFLOW_CONSOLE_VIEWER_TOKEN``) may see every page but answer nothing. A users
+file (``--users FILE`` / ``BROWSERFLOW_CONSOLE_USERS``, ``client/console/users.py``) lets people sign in by name
+and password, with or without a token; ``browserflow console hash-password`` prints a password's hash for it.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from browserflow.config import Settings
 from browserflow.errors import BrowserflowError
 from client.console.app import make_app
 from client.console.auth import Access
+from client.console.users import hash_password, load_users
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "access_for", "build_parser", "main"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "access_for", "build_parser", "hash_password_main", "main"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8234  # the codec server is on 8081 (BROWSERFLOW_CODEC_SERVER, docker-compose.yml)
@@ -33,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--token-file", type=Path, help="a file holding the reviewer token (what `make up` writes)")
     parser.add_argument(
         "--viewer-token", help="a token that may look but not act (default: BROWSERFLOW_CONSOLE_VIEWER_TOKEN)"
+    )
+    parser.add_argument(
+        "--users", type=Path, help="a TOML or JSON file of users: name, role, password hash (BROWSERFLOW_CONSOLE_USERS)"
     )
     parser.add_argument(
         "--insecure-no-auth", action="store_true", help="run without a token (only when bound to 127.0.0.1)"
@@ -54,17 +62,43 @@ def access_for(args: argparse.Namespace, settings: Settings) -> Access:
         settings.console_viewer_token.get_secret_value() if settings.console_viewer_token else ""
     )
     viewer = viewer.strip() or None
-    if token:
-        if viewer == token:
-            raise ValueError("the viewer token must differ from the reviewer token")
-        return Access(token, viewer)
+    users_file = args.users or settings.console_users
+    users = load_users(users_file) if users_file is not None else ()
+    if viewer and viewer == token:
+        raise ValueError("the viewer token must differ from the reviewer token")
+    if token or users:
+        return Access(token or None, viewer, users)
     if not args.insecure_no_auth:
         raise ValueError(
-            "no console token: set BROWSERFLOW_CONSOLE_TOKEN or --token (or --insecure-no-auth on 127.0.0.1)"
+            "no console token: set BROWSERFLOW_CONSOLE_TOKEN or --token, or give --users FILE"
+            " (or --insecure-no-auth on 127.0.0.1)"
         )
     if args.host not in LOOPBACK:
         raise ValueError(f"--insecure-no-auth binds to 127.0.0.1 only, not {args.host}")
     return Access(None)
+
+
+def hash_password_main(argv: Sequence[str], stdin: TextIO | None = None) -> int:
+    """``browserflow console hash-password``: a password read without echo (or the first line of a piped stdin)
+    printed as the hash line a users file keeps."""
+    parser = argparse.ArgumentParser(
+        prog="browserflow console hash-password",
+        description="Print the scrypt hash of a password for the console's users file (password from stdin).",
+    )
+    parser.parse_args(list(argv))
+    stream = stdin if stdin is not None else sys.stdin
+    if stream.isatty():
+        password = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != password:
+            print("browserflow console: the two passwords differ", file=sys.stderr)
+            return 2
+    else:
+        password = stream.readline().rstrip("\r\n")
+    if not password:
+        print("browserflow console: an empty password", file=sys.stderr)
+        return 2
+    print(hash_password(password))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -72,7 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from client.session import ClientSession
 
-    args = build_parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["hash-password"]:
+        return hash_password_main(given[1:])
+    args = build_parser().parse_args(given)
     try:
         settings = Settings.from_env()
         access = access_for(args, settings)
@@ -85,7 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     port = args.port if args.port is not None else settings.console_port
     session = ClientSession(settings)
     app = make_app(session.tasks, access, close=session.close, settings=settings)
-    auth = "no credential (insecure)" if access.open else "reviewer token required"
+    auth = "no credential (insecure)" if access.open else "token required"
+    if access.users:
+        auth = f"{len(access.users)} users" + (" or a token" if access.token else "")
     print(
         f"browserflow: console on http://{args.host}:{port} ({auth}; Temporal {settings.temporal_address})",
         flush=True,

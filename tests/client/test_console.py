@@ -18,6 +18,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from browserflow.config import Settings, project_root
 from browserflow.contracts import TaskStatus
 from client.console import Access, make_app
+from client.console.users import hash_password, load_users
 from client.sdk import BrowserTasks, TaskHandle
 from demo import DemoSite
 from tests.conftest import Engine, chromium_path, eventually
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.integration
 TOKEN = "console-reviewer-token"
 VIEWER = "console-viewer-token"
 SETTINGS = Settings(temporal_namespace="default")
+USER_PASSWORD = "omer-looks-only-4"
 SECRET_VALUES = ("Eden Levi", "eden@example.com", "2015-04-12")  # task data: never in the console's HTML
 
 
@@ -60,6 +62,25 @@ async def console(engine: Engine) -> AsyncIterator[str]:
     )
     serving = asyncio.create_task(server.serve())
     await eventually(lambda: server.started, what="the console to listen")
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await serving
+
+
+@pytest.fixture(scope="module")
+async def user_console(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A second console whose people sign in by name and password (a users file), no token."""
+    users = tmp_path_factory.mktemp("console-users") / "users.toml"
+    users.write_text(f'[[users]]\nname = "omer"\nrole = "viewer"\npassword = "{hash_password(USER_PASSWORD)}"\n')
+
+    async def tasks() -> BrowserTasks:
+        return engine.tasks
+
+    port = free_port()
+    app = make_app(tasks, Access(None, None, load_users(users)), poll_seconds=0.5, settings=SETTINGS)
+    server = _Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    serving = asyncio.create_task(server.serve())
+    await eventually(lambda: server.started, what="the users console to listen")
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     await serving
@@ -363,3 +384,34 @@ async def test_pause_and_resume_from_the_task_page(
     assert result.status == TaskStatus.SUCCEEDED, result.reason
     assert site.registration_count() == 1
     await page.context.close()
+
+
+async def test_a_viewer_of_the_users_file_signs_in_by_name_and_cannot_act(
+    engine: Engine, site: DemoSite, user_console: str, browser: Browser
+) -> None:
+    handle = await under_review(engine, site)
+    context = await browser.new_context()
+    page = await context.new_page()
+    refused = await page.goto(f"{user_console}/reviews")
+    assert refused is not None and refused.status == 401
+    await page.get_by_role("link", name="Sign in with your name and password").click()
+    await page.get_by_label("Name").fill("omer")
+    await page.get_by_label("Password").fill("not-his-password")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_contain_text("do not match a user of this console")
+    await page.get_by_label("Password").fill(USER_PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page).to_have_url(f"{user_console}/reviews")
+    await expect(page.locator("header .user")).to_have_text("omer")
+    await expect(page.locator("header .role")).to_have_text("viewer")
+    row = page.locator(f'article[data-task="{handle.id}"]')
+    await expect(row.locator(".viewer")).to_contain_text("Signed in as a viewer")
+    await expect(row.get_by_role("button")).to_have_count(0)
+    csrf = await page.locator('input[name="csrf"]').first.get_attribute("value")
+    acted = await page.request.post(f"{user_console}/reviews/{handle.id}/approve", form={"csrf": csrf or ""})
+    assert acted.status == 403 and "A viewer may look but not act" in await acted.text()
+    assert USER_PASSWORD not in await page.content()
+    assert await handle.pending_review() is not None
+    await context.close()
+    await handle.reject("test done")
+    assert (await handle.result()).status == TaskStatus.REJECTED

@@ -5,7 +5,10 @@ Refused requests never reach Temporal: the tasks provider here fails the test if
 from __future__ import annotations
 
 import argparse
+import io
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -14,7 +17,8 @@ from browserflow.config import Settings
 from client.cli import main as cli_main
 from client.console import Access, make_app
 from client.console.auth import SESSION_COOKIE
-from client.console.cli import access_for, build_parser, main
+from client.console.cli import access_for, build_parser, hash_password_main, main
+from client.console.users import hash_password, load_users, verify_password
 from client.sdk import BrowserTasks
 
 TOKEN = "reviewer-token-1"
@@ -205,3 +209,175 @@ def test_the_token_may_come_from_a_file(tmp_path: Path) -> None:
     assert access_for(args("--token-file", str(path)), Settings.from_env({})) == Access("file-token-7")
     with pytest.raises(ValueError, match="cannot read the token file"):
         access_for(args("--token-file", str(tmp_path / "missing")), Settings.from_env({}))
+
+
+# --- the users file -------------------------------------------------------------------------------------------
+
+DANA, OMER = "dana-pass-5", "omer-pass-6"
+
+
+@pytest.fixture(scope="module")
+def users_toml(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("users") / "users.toml"
+    path.write_text(
+        "[[users]]\n"
+        f'name = "dana"\nrole = "reviewer"\npassword = "{hash_password(DANA)}"\n'
+        "[[users]]\n"
+        f'name = "omer"\nrole = "viewer"\npassword = "{hash_password(OMER)}"\n'
+    )
+    return path
+
+
+class Recorder:
+    """A stand-in for ``BrowserTasks``: records what the verbs send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, object]] = []
+
+    def get(self, task_id: str) -> Recorder:
+        return self
+
+    async def approve(self, note: str = "") -> None:
+        self.sent.append(("approve", note))
+
+    async def reject(self, reason: str) -> None:
+        self.sent.append(("reject", reason))
+
+    async def take_over(self, result: dict[str, str], note: str = "") -> None:
+        self.sent.append(("take_over", note))
+
+    async def pause(self, reason: str = "") -> None:
+        self.sent.append(("pause", reason))
+
+
+def user_console(users: Path, token: str | None = None, recorder: Recorder | None = None) -> TestClient:
+    async def provider() -> BrowserTasks:
+        if recorder is None:
+            pytest.fail("a refused request reached the tasks provider")
+        return recorder  # type: ignore[return-value]
+
+    app = make_app(provider, Access(token, None, load_users(users)))
+    return TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
+
+
+def sign_in_user(client: TestClient, name: str, password: str) -> Any:
+    return client.post("/login", data={"csrf": login_csrf(client), "name": name, "password": password, "next": "/x"})
+
+
+def test_a_password_hash_is_salted_and_verifies_only_its_password() -> None:
+    first, second = hash_password("pw-1"), hash_password("pw-1")
+    assert first != second and first.startswith("scrypt$16384$8$1$") and "pw-1" not in first
+    assert verify_password("pw-1", first) and verify_password("pw-1", second)
+    for wrong, hashed in (("pw-2", first), ("", first), ("pw-1", "scrypt$1$1$1$x$y"), ("pw-1", "plain-pw-1")):
+        assert not verify_password(wrong, hashed)
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix", "problem"),
+    [
+        ('[[users]]\nname = "a"\nrole = "admin"\npassword = "{h}"\n', ".toml", "role"),
+        ('[[users]]\nname = "a"\nrole = "viewer"\npassword = "plain"\n', ".toml", "hash-password"),
+        ('[[users]]\nname = "a"\nrole = "viewer"\npassword = "{h}"\nemail = "x"\n', ".toml", "email"),
+        ('[[users]]\nname = "a"\nrole = "viewer"\npassword = "{h}"\n' * 2, ".toml", "more than once"),
+        ("users = []\n", ".toml", "lists no users"),
+        ("not toml [", ".toml", "not valid"),
+        ('{"users": [{"name": "a:b", "role": "viewer", "password": "{h}"}]}', ".json", "without ':'"),
+    ],
+)
+def test_a_users_file_with_a_problem_is_refused_with_the_reason(
+    tmp_path: Path, text: str, suffix: str, problem: str
+) -> None:
+    hashed = hash_password("x")
+    path = tmp_path / f"users{suffix}"
+    path.write_text(text.replace("{h}", hashed))
+    with pytest.raises(ValueError, match=problem) as refused:
+        load_users(path)
+    assert hashed not in str(refused.value)
+
+
+def test_a_json_users_file_loads(tmp_path: Path) -> None:
+    path = tmp_path / "users.json"
+    path.write_text(json.dumps({"users": [{"name": "rina", "role": "reviewer", "password": hash_password("p")}]}))
+    (user,) = load_users(path)
+    assert (user.name, user.role) == ("rina", "reviewer") and "scrypt" not in repr(user)
+
+
+def test_a_user_signs_in_by_name_and_password_and_the_header_shows_the_name(users_toml: Path) -> None:
+    client = user_console(users_toml)
+    answer = sign_in_user(client, "dana", DANA)
+    assert answer.status_code == 303 and answer.headers["location"] == "/x"
+    page = client.get("/login")
+    assert 'data-user="dana"' in page.text and 'name="password"' in page.text
+    assert DANA not in answer.headers["set-cookie"]
+
+
+@pytest.mark.parametrize(("name", "password"), [("dana", OMER), ("dana", ""), ("nobody", DANA), ("", DANA)])
+def test_wrong_credentials_sign_nobody_in(users_toml: Path, name: str, password: str) -> None:
+    client = user_console(users_toml)
+    answer = sign_in_user(client, name, password)
+    assert answer.status_code == 403
+    assert "do not match a user of this console" in answer.text or "not valid" in answer.text
+    assert client.get("/reviews").status_code == 401
+    assert "name and password" in client.get("/reviews").text
+
+
+def test_a_viewer_user_may_look_but_not_act(users_toml: Path) -> None:
+    client = user_console(users_toml)
+    assert sign_in_user(client, "omer", OMER).status_code == 303
+    answer = client.post("/reviews/bf-1/approve", data={"csrf": login_csrf(client), "note": "x"})
+    assert answer.status_code == 403 and "A viewer may look but not act" in answer.text
+
+
+def test_tokens_keep_working_beside_the_users_file(users_toml: Path) -> None:
+    client = user_console(users_toml, token=TOKEN)
+    answer = client.post("/login", data={"csrf": login_csrf(client), "token": TOKEN, "next": "/x"})
+    assert answer.status_code == 303
+    assert 'data-user="' not in client.get("/login").text  # a token is nobody by name
+    assert user_console(users_toml).post("/login", data={"csrf": "x", "token": TOKEN}).status_code == 403
+
+
+def test_a_user_removed_from_the_file_loses_the_session(users_toml: Path) -> None:
+    client = user_console(users_toml)
+    assert sign_in_user(client, "dana", DANA).status_code == 303
+    (_dana, omer) = load_users(users_toml)
+    fewer = Access(None, None, (omer,))
+    cookie = client.cookies[SESSION_COOKIE]
+    other = TestClient(make_app(unreachable, fewer), base_url="http://127.0.0.1", follow_redirects=False)
+    other.cookies.set(SESSION_COOKIE, cookie)
+    assert other.get("/reviews").status_code == 401
+
+
+def test_a_user_signs_the_notes_and_reasons_they_send(users_toml: Path) -> None:
+    recorder = Recorder()
+    client = user_console(users_toml, recorder=recorder)
+    assert sign_in_user(client, "dana", DANA).status_code == 303
+    csrf = login_csrf(client)
+    for path, form in (
+        ("/reviews/bf-1/approve", {"note": "looks right"}),
+        ("/reviews/bf-1/approve", {"note": ""}),
+        ("/reviews/bf-1/reject", {"reason": "wrong class"}),
+        ("/reviews/bf-1/take-over", {"note": "by phone"}),
+        ("/tasks/bf-1/pause", {"reason": "checking"}),
+    ):
+        assert client.post(path, data={"csrf": csrf, **form}).status_code == 303, path
+    assert recorder.sent == [
+        ("approve", "by dana: looks right"),
+        ("approve", "by dana"),
+        ("reject", "by dana: wrong class"),
+        ("take_over", "by dana: by phone"),
+        ("pause", "by dana: checking"),
+    ]
+
+
+def test_the_users_file_comes_from_the_option_or_the_setting(users_toml: Path) -> None:
+    access = access_for(args("--users", str(users_toml), "--host", "0.0.0.0"), Settings.from_env({}))
+    assert not access.open and [u.name for u in access.users] == ["dana", "omer"] and access.token is None
+    from_env = Settings.from_env({"BROWSERFLOW_CONSOLE_USERS": str(users_toml), "BROWSERFLOW_CONSOLE_TOKEN": "t"})
+    assert access_for(args(), from_env).token == "t" and len(access_for(args(), from_env).users) == 2
+
+
+def test_hash_password_prints_a_hash_of_the_piped_password(capsys: pytest.CaptureFixture[str]) -> None:
+    assert hash_password_main([], io.StringIO("s3cret-pw\n")) == 0
+    line = capsys.readouterr().out.strip()
+    assert verify_password("s3cret-pw", line) and "s3cret-pw" not in line
+    assert hash_password_main([], io.StringIO("\n")) == 2
