@@ -11,6 +11,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from browserflow.contracts import Action, PageSnapshot, ReviewRequest, ReviewResponse, TaskStatus
+    from browserflow.contracts.review import review_elements
     from workflows.machine import Answer, AskPerson, apply_response, timed_out, unattended
     from workflows.session import Session
     from workflows.state import TaskState
@@ -51,6 +52,7 @@ class People:
             proposed=proposed,
             screenshot=shot,
             requested_at=workflow.now(),
+            elements=review_elements(state.snapshot.elements if state.snapshot else [], hide=state.data.values()),
         )
         state.response = None
         self.set_status(TaskStatus.NEEDS_REVIEW, f"{reason}: {why}")

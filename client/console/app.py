@@ -203,6 +203,9 @@ def make_app(
                     done = "rejected"
                 elif name == "instruct":
                     action = {key: str(form.get(key) or "").strip() or None for key in ("kind", "selector", "value")}
+                    picked = str(form.get("target") or "").strip()
+                    if picked:  # an element of the review's page, picked from its list
+                        action["selector"] = picked
                     await handle.instruct({k: v for k, v in action.items() if v is not None})
                     done = f"instructed: {action['kind']}"
                 elif name == "take_over":

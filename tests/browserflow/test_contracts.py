@@ -28,12 +28,12 @@ PUBLIC = {
 # names added since (issue 13: callbacks)
 ADDED = {
     "CallbackDelivery", "CallbackInput", "CallbackKind", "GoalEngineResult", "ReviewMessage", "event_id",
-    "result_event", "review_event",
+    "result_event", "review_event", "ReviewElement",
 }  # fmt: skip
 
 # what a contracts module may import: the standard library's pure parts, pydantic, and these project modules
 ALLOWED = {
-    "__future__", "re", "datetime", "enum", "typing", "urllib.parse", "pydantic",
+    "__future__", "re", "datetime", "enum", "typing", "collections.abc", "urllib.parse", "pydantic",
     "browserflow.css", "browserflow.patterns", "browserflow.plan.model",
 }  # fmt: skip
 

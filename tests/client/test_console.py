@@ -415,3 +415,32 @@ async def test_a_viewer_of_the_users_file_signs_in_by_name_and_cannot_act(
     await context.close()
     await handle.reject("test done")
     assert (await handle.result()).status == TaskStatus.REJECTED
+
+
+async def test_instruct_with_an_element_picked_from_the_review_page(
+    engine: Engine, site: DemoSite, console: str, browser: Browser
+) -> None:
+    handle = await engine.tasks.submit(
+        {
+            "goal": "Buy a kayak paddle",
+            "start_url": site.url("/confirmation-unknown"),
+            "data": {},
+            "success": [{"url_contains": "/schedule"}],
+            "use_cache": False,
+        }
+    )
+    await wait_for_review(handle, "cannot_proceed")
+    review = await handle.pending_review()
+    assert review is not None and any(e.describe() == "link 'Class schedule'" for e in review.elements)
+    page = await sign_in(browser, console)
+    form = page.locator(f'article[data-task="{handle.id}"] form.instruct')
+    await expect(form.locator("select.targets option")).to_have_count(len(review.elements) + 1)
+    await form.get_by_label("action").select_option("click")
+    await form.locator("select.targets").select_option(label="link 'Class schedule'")
+    await form.get_by_role("button", name="Instruct").click()
+    await expect(page.locator('[data-notice="done"]')).to_contain_text(f"{handle.id}: instructed: click")
+    result = await handle.result()
+    assert result.status == TaskStatus.SUCCEEDED, result.reason
+    assert result.decisions_by_tier == {"human": 1}
+    assert "/schedule" in result.final_url
+    await page.context.close()

@@ -249,6 +249,9 @@ class Recorder:
     async def pause(self, reason: str = "") -> None:
         self.sent.append(("pause", reason))
 
+    async def instruct(self, action: dict[str, str]) -> None:
+        self.sent.append(("instruct", action))
+
 
 def user_console(users: Path, token: str | None = None, recorder: Recorder | None = None) -> TestClient:
     async def provider() -> BrowserTasks:
@@ -381,3 +384,25 @@ def test_hash_password_prints_a_hash_of_the_piped_password(capsys: pytest.Captur
     line = capsys.readouterr().out.strip()
     assert verify_password("s3cret-pw", line) and "s3cret-pw" not in line
     assert hash_password_main([], io.StringIO("\n")) == 2
+
+
+@pytest.mark.parametrize(
+    ("form", "sent"),
+    [
+        ({"kind": "click", "target": "#picked"}, {"kind": "click", "selector": "#picked"}),
+        ({"kind": "click", "target": "#picked", "selector": "#typed"}, {"kind": "click", "selector": "#picked"}),
+        (
+            {"kind": "fill", "target": "", "selector": "#typed", "value": "v"},
+            {"kind": "fill", "selector": "#typed", "value": "v"},
+        ),
+        ({"kind": "navigate", "value": "http://x/"}, {"kind": "navigate", "value": "http://x/"}),
+    ],
+)
+def test_instruct_takes_the_picked_element_else_the_typed_selector(
+    users_toml: Path, form: dict[str, str], sent: dict[str, str]
+) -> None:
+    recorder = Recorder()
+    client = user_console(users_toml, recorder=recorder)
+    assert sign_in_user(client, "dana", DANA).status_code == 303
+    assert client.post("/reviews/bf-1/instruct", data={"csrf": login_csrf(client), **form}).status_code == 303
+    assert recorder.sent == [("instruct", sent)]
