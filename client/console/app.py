@@ -5,7 +5,9 @@
     GET  /reviews/{id}/screenshot       the review's (already masked) screenshot, served from the worker's disk
     POST /reviews/{id}/approve|reject|input|instruct|take-over
     GET  /tasks?status=&site=&q=        tasks, newest first, filtered by status, site and text (id or goal)
-    GET  /tasks/{id}                    status, plan, step log
+    GET  /tasks/{id}                    status, plan, costs by tier, step log with recoveries and screenshots,
+                                        the kept Playwright traces, the Temporal Web UI link
+    GET  /tasks/{id}/files/{name}       a screenshot or trace of the task (``client/console/artifacts.py``)
     POST /tasks/{id}/cancel|pause|resume
 
 Every page needs the credential (``client/console/auth.py``); every POST form its CSRF token. A verb the
@@ -31,34 +33,30 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from browserflow.config import Settings
-from browserflow.contracts import TERMINAL_STATUSES, ReviewRequest, TaskStatus
+from browserflow.contracts import TERMINAL_STATUSES, TaskStatus
 from browserflow.contracts.actions import ActionKind
-from browserflow.errors import BrowserflowError, TaskEnded, TaskNotFound, TaskUnanswered
+from client.console.artifacts import task_artifacts
 from client.console.auth import CSRF_FIELD, SESSION_COOKIE, SESSION_MAX_AGE, Access, csrf_token, valid_csrf
+from client.console.views import (
+    REFUSALS,
+    author,
+    form_pairs,
+    form_values,
+    input_fields,
+    message,
+    pending_reviews,
+    safe_next,
+    summary,
+)
 from client.progress import web_ui_link
-from client.sdk import BrowserTasks, ReviewRefused
+from client.sdk import BrowserTasks
 
 __all__ = ["TasksProvider", "input_fields", "make_app", "pending_reviews"]
 
 HERE = Path(__file__).parent
 TasksProvider = Callable[[], Awaitable[BrowserTasks]]
 Endpoint = Callable[[Request], Awaitable[Response]]
-_ASK_TIMEOUT = 5.0
 _LIST_LIMIT = 50
-_REFUSALS = (ReviewRefused, TaskEnded, TaskNotFound, TaskUnanswered, BrowserflowError)
-
-
-def _message(exc: BaseException) -> str:
-    return str(getattr(exc, "message", "") or exc)
-
-
-def input_fields(review: ReviewRequest) -> list[str]:
-    """The task data keys the review's proposed actions read: the fields of the provide-input form."""
-    keys: list[str] = []
-    for action in review.proposed:
-        if action.data_key and action.data_key not in keys:
-            keys.append(action.data_key)
-    return keys
 
 
 def make_app(
@@ -68,10 +66,13 @@ def make_app(
     close: Callable[[], Awaitable[Any]] | None = None,
     poll_seconds: float = 5.0,
     settings: Settings | None = None,
+    artifacts: Path | None = None,
 ) -> Starlette:
     """The console for the tasks ``tasks()`` reaches, guarded by ``access``; ``close`` runs at shutdown; the
     reviews page checks for arrived or answered reviews every ``poll_seconds``; ``settings`` give the task page
-    its Temporal Web UI link."""
+    its Temporal Web UI link and (unless ``artifacts`` is given) the artifacts directory of its screenshots and
+    traces (``<data dir>/artifacts``)."""
+    artifacts_root = artifacts or (settings.data_dir / "artifacts" if settings is not None else None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["quote"] = lambda value: quote(str(value), safe="")
 
@@ -135,11 +136,11 @@ def make_app(
         return RedirectResponse("/reviews", status_code=303)
 
     async def login_form(request: Request) -> Response:
-        return page(request, "login.html", next=_safe_next(request.query_params.get("next")))
+        return page(request, "login.html", next=safe_next(request.query_params.get("next")))
 
     async def login(request: Request) -> Response:
         form = await request.form()
-        target = _safe_next(str(form.get("next") or ""))
+        target = safe_next(str(form.get("next") or ""))
         if not valid_csrf(request, form.get(CSRF_FIELD)):
             return refused(request, 403, "Form refused", "The form's CSRF token is missing or wrong.")
         if access.open:
@@ -178,8 +179,8 @@ def make_app(
         task_id = request.path_params["task_id"]
         try:
             review = await (await tasks()).get(task_id).pending_review()
-        except _REFUSALS as exc:
-            return refused(request, 404, "No screenshot", _message(exc))
+        except REFUSALS as exc:
+            return refused(request, 404, "No screenshot", message(exc))
         path = Path(review.screenshot) if review is not None and review.screenshot else None
         if path is None or path.suffix.lower() != ".png" or not path.is_file():
             return refused(request, 404, "No screenshot", f"task {task_id} has no review screenshot on this machine")
@@ -190,7 +191,7 @@ def make_app(
             task_id = request.path_params["task_id"]
             form = await request.form()
             handle = (await tasks()).get(task_id)
-            by = _author(request)
+            by = author(request)
             try:
                 if name == "approve":
                     await handle.approve(by(str(form.get("note") or "")))
@@ -209,17 +210,17 @@ def make_app(
                     await handle.instruct({k: v for k, v in action.items() if v is not None})
                     done = f"instructed: {action['kind']}"
                 elif name == "take_over":
-                    result = _pairs(form, "result")
+                    result = form_pairs(form, "result")
                     await handle.take_over(result, note=by(str(form.get("note") or "")))
                     done = f"taken over ({', '.join(sorted(result)) or 'no result fields'})"
                 else:
-                    values = _values(form)
+                    values = form_values(form)
                     if not values:
                         return back(request, "/reviews", "refused", f"input for {task_id}: give at least one value")
                     await handle.provide_input(values)
                     done = f"given {', '.join(sorted(values))}"
-            except _REFUSALS as exc:
-                return back(request, "/reviews", "refused", _message(exc))
+            except REFUSALS as exc:
+                return back(request, "/reviews", "refused", message(exc))
             return back(request, "/reviews", "done", f"{task_id}: {done}")
 
         return act
@@ -232,7 +233,7 @@ def make_app(
             return refused(request, 400, "Unknown status", f"no task status {status!r}")
         bt = await tasks()
         listed = await bt.list(status=status or None, site=site or None, limit=_LIST_LIMIT)
-        goals = await asyncio.gather(*(_summary(bt, row.task_id) for row in listed))
+        goals = await asyncio.gather(*(summary(bt, row.task_id) for row in listed))
         rows = [
             {"task": row, "goal": goal}
             for row, (goal, _) in zip(listed, goals, strict=True)
@@ -246,24 +247,46 @@ def make_app(
         handle = (await tasks()).get(task_id)
         try:
             progress = await handle.status()
-        except _REFUSALS as exc:
-            return refused(request, 404, "No such task", _message(exc))
+        except REFUSALS as exc:
+            return refused(request, 404, "No such task", message(exc))
         steps, steps_error = None, ""
         try:
             steps = await handle.steps()
-        except _REFUSALS as exc:
-            steps_error = _message(exc)
+        except REFUSALS as exc:
+            steps_error = message(exc)
+        cost, cost_error = None, ""
+        try:
+            cost = await (await tasks()).cost(task_id)
+        except Exception as exc:  # the store is a report: the page shows without it
+            cost_error = f"costs unavailable: {type(exc).__name__}"
+        files = task_artifacts(artifacts_root, task_id) if artifacts_root is not None else None
+        shown = {s.step for s in steps.steps} if steps is not None else set()
         return page(
             request,
             "task.html",
             task_id=task_id,
             progress=progress,
-            goal=(await _summary(await tasks(), task_id))[0],
+            goal=(await summary(await tasks(), task_id))[0],
             steps=steps,
             steps_error=steps_error,
+            cost=cost,
+            cost_error=cost_error,
+            files=files,
+            loose_shots=[shot for shot in files.shots if shot.step + 1 not in shown] if files is not None else [],
             ended=progress.status in TERMINAL_STATUSES,
             web_ui=web_ui_link(settings, task_id) if settings is not None else "",
         )
+
+    async def task_file(request: Request) -> Response:
+        """A screenshot (inline) or trace (a download) listed in the task's own artifacts folder, nothing else."""
+        task_id, name = request.path_params["task_id"], request.path_params["name"]
+        found = task_artifacts(artifacts_root, task_id).path(name) if artifacts_root is not None else None
+        if found is None:
+            return refused(request, 404, "No such file", f"task {task_id} kept no file {name!r} on this machine")
+        headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+        if found.suffix == ".png":
+            return FileResponse(found, media_type="image/png", headers=headers)
+        return FileResponse(found, media_type="application/zip", filename=f"{task_id}-{name}", headers=headers)
 
     def task_verb(name: str) -> Endpoint:
         async def act(request: Request) -> Response:
@@ -275,13 +298,13 @@ def make_app(
                     await handle.cancel()
                     done = f"cancellation requested for {task_id}"
                 elif name == "pause":
-                    await handle.pause(_author(request)(str((await request.form()).get("reason") or "")))
+                    await handle.pause(author(request)(str((await request.form()).get("reason") or "")))
                     done = f"pause requested for {task_id}: it stops at the next step boundary"
                 else:
                     await handle.resume()
                     done = f"resume sent to {task_id}"
-            except _REFUSALS as exc:
-                return back(request, to, "refused", _message(exc))
+            except REFUSALS as exc:
+                return back(request, to, "refused", message(exc))
             return back(request, to, "done", done)
 
         return act
@@ -309,6 +332,7 @@ def make_app(
         Route("/reviews/{task_id}/take-over", guarded(verb("take_over"), acts=True), methods=["POST"]),
         Route("/tasks", guarded(task_list)),
         Route("/tasks/{task_id}", guarded(task_page)),
+        Route("/tasks/{task_id}/files/{name}", guarded(task_file)),
         Route("/tasks/{task_id}/cancel", guarded(task_verb("cancel"), acts=True), methods=["POST"]),
         Route("/tasks/{task_id}/pause", guarded(task_verb("pause"), acts=True), methods=["POST"]),
         Route("/tasks/{task_id}/resume", guarded(task_verb("resume"), acts=True), methods=["POST"]),
@@ -327,93 +351,3 @@ def make_app(
     return Starlette(
         routes=routes, middleware=middleware, lifespan=lifespan, exception_handlers={ConnectionError: unreachable}
     )
-
-
-def _author(request: Request) -> Callable[[str], str]:
-    """Signs a note or reason with the signed-in user's name (``by NAME: ...``): the review verbs carry no
-    reviewer field, so the name travels in the text the workflow keeps. Tokens sign nothing."""
-    name = getattr(request.state, "user", None)
-
-    def sign(text: str) -> str:
-        text = text.strip()
-        if not name:
-            return text
-        return f"by {name}: {text}" if text else f"by {name}"
-
-    return sign
-
-
-def _safe_next(raw: str | None) -> str:
-    """A local path to go on to after signing in (never another site)."""
-    if raw and raw.startswith("/") and not raw.startswith("//") and "\\" not in raw:
-        return raw
-    return "/reviews"
-
-
-def _values(form: Any) -> dict[str, str]:
-    """``field.KEY`` inputs and the free ``extra_key`` / ``extra_value`` pair; empty ones left out."""
-    values = {
-        key.removeprefix("field."): str(value).strip()
-        for key, value in form.multi_items()
-        if key.startswith("field.") and str(value).strip()
-    }
-    extra_key, extra_value = str(form.get("extra_key") or "").strip(), str(form.get("extra_value") or "").strip()
-    if extra_key and extra_value:
-        values[extra_key] = extra_value
-    return values
-
-
-def _pairs(form: Any, prefix: str) -> dict[str, str]:
-    """``PREFIX_key_N`` / ``PREFIX_value_N`` inputs as a mapping; pairs missing either side left out."""
-    pairs: dict[str, str] = {}
-    for name, key in form.multi_items():
-        if name.startswith(f"{prefix}_key_") and str(key).strip():
-            value = str(form.get(f"{prefix}_value_{name.removeprefix(f'{prefix}_key_')}") or "").strip()
-            if value:
-                pairs[str(key).strip()] = value
-    return pairs
-
-
-async def pending_reviews(tasks: BrowserTasks, limit: int = 100) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """The pending reviews, oldest first, each with its goal and input fields; and the tasks listed as needing
-    review that did not answer (no worker polls their queue, or they ended meanwhile), with the reason."""
-    listed = await tasks.list(status=TaskStatus.NEEDS_REVIEW.value, limit=limit)
-
-    async def one(task_id: str) -> tuple[str, ReviewRequest | str | None]:
-        try:
-            review = await asyncio.wait_for(tasks.get(task_id).pending_review(), _ASK_TIMEOUT)
-        except TimeoutError:
-            return task_id, f"task {task_id} did not answer within {_ASK_TIMEOUT:.0f} s"
-        except _REFUSALS as exc:
-            return task_id, _message(exc)
-        return task_id, review
-
-    rows: list[dict[str, Any]] = []
-    silent: list[dict[str, str]] = []
-    for task_id, found in await asyncio.gather(*(one(row.task_id) for row in listed)):
-        if isinstance(found, str):
-            silent.append({"id": task_id, "why": found})
-        elif found is not None:
-            goal, keys = await _summary(tasks, task_id)
-            fields = input_fields(found)
-            rows.append(
-                {"id": task_id, "review": found, "goal": goal, "fields": fields + [k for k in keys if k not in fields]}
-            )
-    rows.sort(key=lambda row: row["review"].requested_at)
-    return rows, silent
-
-
-async def _summary(tasks: BrowserTasks, task_id: str) -> tuple[str, list[str]]:
-    """The task's goal (``goal (site)``) and its data keys (names only), as the SDK summarised them at
-    submission in the run's user metadata."""
-    try:
-        desc = await tasks.get(task_id).describe()
-        goal = str(await desc.static_summary() or "")
-        details = str(await desc.static_details() or "")
-    except Exception:
-        return "", []
-    keys: list[str] = []
-    for line in details.splitlines():
-        if line.startswith("data keys: ") and line != "data keys: none":
-            keys = [key.strip() for key in line.removeprefix("data keys: ").split(",") if key.strip()]
-    return goal, keys

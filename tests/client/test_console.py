@@ -164,9 +164,24 @@ async def test_a_review_shows_its_screenshot_and_approve_completes_the_task(
     await expect(page.get_by_role("button", name="Cancel task")).to_have_count(0)  # an ended task
     link = page.get_by_role("link", name="This run in the Temporal Web UI")
     await expect(link).to_have_attribute("href", f"{SETTINGS.web_ui_url}/namespaces/default/workflows/{handle.id}")
+    cost = await engine.tasks.cost(handle.id)
+    costs = page.locator("table.costs")
+    for tier in cost.by_tier:
+        await expect(costs.locator(f'tr[data-tier="{tier}"]')).to_have_count(1)
+    await expect(costs.locator("tr.total td")).to_have_text(f"{cost.total_usd:.4f}")
+    await expect(page.locator("table.steps td.recoveries").first).to_have_text("none")  # no fault: none
+    thumb = page.locator(f'tr[data-step="{review.step + 1}"] img.thumb')  # the review's screenshot, small, at the
+    # step that acted on the page it shows
+    await expect(thumb).to_have_attribute("src", f"/tasks/{handle.id}/files/{Path(review.screenshot).name}")
+    width = await thumb.evaluate(
+        "img => img.complete ? img.naturalWidth : new Promise(done => { img.onload = () => done(img.naturalWidth) })"
+    )
+    assert width > 100
+    await expect(page.locator(".no-trace")).to_contain_text("No trace kept")  # succeeded: BROWSERFLOW_TRACE=failed
     html = await page.content()
     for value in SECRET_VALUES:
         assert value not in html
+    assert str(Path(review.screenshot).parent) not in html  # no disk path
     await page.screenshot(path=str(docs / "console-task.png"), full_page=True)
 
     async def closed() -> bool:  # the status search attribute reaches visibility shortly after the end
@@ -197,6 +212,38 @@ async def test_reject_with_a_reason_ends_the_task_rejected(
     result = await handle.result()
     assert result.status == TaskStatus.REJECTED, result.reason
     assert site.registration_count() == 0
+
+    # a task that did not succeed keeps its (scrubbed) Playwright trace: the task page offers it
+    await page.goto(f"{console}/tasks/{handle.id}")
+    download = page.locator("ul.traces a")
+    await expect(download).to_have_count(1)
+    await expect(page.locator("ul.traces code")).to_contain_text("playwright show-trace")
+    href = await download.get_attribute("href")
+    assert href is not None and href.startswith(f"/tasks/{handle.id}/files/trace-") and href.endswith(".zip")
+    trace = await page.request.get(f"{console}{href}")
+    assert trace.status == 200 and trace.headers["content-type"] == "application/zip"
+    assert (await trace.body()).startswith(b"PK")
+    assert "attachment" in trace.headers["content-disposition"]
+    html = await page.content()
+    assert all(value not in html for value in SECRET_VALUES)
+    await page.context.close()
+
+
+async def test_the_task_page_shows_the_recoveries_of_a_step(
+    engine: Engine, site: DemoSite, console: str, browser: Browser
+) -> None:
+    site.faults.modal = True  # a promo dialog covers every page: the engine closes it (a recovery)
+    handle = await engine.tasks.submit(demo_request(site, use_cache=False, max_steps=8, timeout=90))
+    result = await handle.result()
+    assert result.status == TaskStatus.SUCCEEDED, result.reason
+    recovered = [(s.step, r) for s in (await handle.steps()).steps for r in s.recoveries]
+    assert recovered
+    step, first = recovered[0]
+    page = await sign_in(browser, console, f"/tasks/{handle.id}")
+    cell = page.locator(f'table.steps tr[data-step="{step}"] td.recoveries')
+    await expect(cell).to_contain_text(
+        f"{first.strategy} for {first.error_type} (attempt {first.attempt}): {first.outcome}"
+    )
     await page.context.close()
 
 
