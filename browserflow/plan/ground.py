@@ -14,6 +14,7 @@ from collections.abc import Callable
 from browserflow.contracts import Action, DecideInput, Decision
 from browserflow.plan.act import Grounded, Step, click_action, explore, field_action, irreversible_words
 from browserflow.plan.choice import best_item, click_each
+from browserflow.plan.implied import implied_submit
 from browserflow.plan.lists import ground_membership
 from browserflow.plan.match import (
     FIELD_ROLES,
@@ -242,7 +243,8 @@ _HANDLERS: dict[str, Callable[[Step], Grounded | None]] = {
     "scroll": scroll,
     "close": lambda s: press(s, ("close", "x", "\u00d7", "dismiss", "no thanks", "cancel"), "close"),
     "confirm": lambda s: press(s, ("confirm", "yes", "ok", "i'm sure", "continue", "delete"), "confirm"),
-    "submit": lambda s: press(s, ("submit", "save", "send", "apply", "ok", "done", "continue"), "submit"),
+    "submit": lambda s: implied_submit(s) if s.intent.implied else press(
+        s, ("submit", "save", "send", "apply", "ok", "done", "continue"), "submit"),
     "login": login,
     "create": ground_record,
     "edit": ground_record,
@@ -299,6 +301,8 @@ def ground(inp: DecideInput) -> Decision | None:
                 break
             index += 1
             continue
+        if intent.implied and actions:
+            break  # the implied submit waits until the entries before it are verified on the next page
         step = Step(intent, index, snap, dict(inp.data), inp, used, skip, last_form)
         handler = best_item if intent.best else _HANDLERS.get(intent.verb)
         got = implicit_login(step) if not actions and intent.verb != "login" else None

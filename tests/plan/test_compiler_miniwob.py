@@ -35,7 +35,7 @@ TABLE: list[tuple[str, list[str], dict[Any, Any]]] = [
     ("Select HF2 and click Submit.", ["select", "click"], {0: {"value.literal": "HF2", "items": []}}),
     ("Select AU and click Submit.", ["select", "click"], {0: {"value.literal": "AU"}}),
     ("Select nothing and click Submit.", ["select", "click"], {0: {"constraints": ["nothing"], "value": None}}),
-    ("Select Martelle", ["select"], {0: {"value.literal": "Martelle"}, "writes": False}),
+    ("Select Martelle", ["select"], {0: {"value.literal": "Martelle"}, "writes": True}),  # the implied submit
     ("Select Corrine, Catherine from the scroll list and click Submit.", ["select", "click"],
      {0: {"items": ["Corrine", "Catherine"], "role": "listbox"}}),
     ("Select words similar to mild, delicious and click Submit.", ["free", "click"], {"complete": False}),
