@@ -31,6 +31,7 @@ from browserflow.plan.model import COPY_NEAR, Expectation, Intent, Target
 from browserflow.plan.moves import expand, focus, hover, navigate, press, scroll, search
 from browserflow.plan.records import ground_record
 from browserflow.plan.signin import implicit_login, login
+from browserflow.plan.suggest import suggested
 from browserflow.plan.values import copy_source, resolve_value
 from browserflow.plan.widgets import date_widget, directory_entry, dismiss, explores, instructions, nth_result
 from browserflow.rules.forms import match_option
@@ -102,6 +103,12 @@ def _fill(step: Step) -> Grounded | None:
     if not specific and not every and target.ordinal is None and len(cands) > 1:
         empty = [c.element for c in sorted(cands, key=lambda c: c.index) if not c.element.value]
         chosen = [empty[0] if empty else cands[0].element]
+    if it.value.prefix and len(chosen) == 1:  # known by how it starts and ends: type, then pick a suggestion
+        start, _ = resolve_value(it.value, step.data, snap, chosen[0])
+        if start is None:
+            return None
+        step.used.add(chosen[0].ref)
+        return suggested(step, chosen[0], start)
     actions: list[Action] = []
     by_label = it.value.source == "page" and not it.value.literal  # "the value that goes with each label"
     near = it.value.source == "copy" and it.value.literal in COPY_NEAR

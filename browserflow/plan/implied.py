@@ -61,7 +61,8 @@ def changed_fields(inp: DecideInput, snap: PageSnapshot) -> list[Element]:
 
 
 def _pressed(inp: DecideInput, index: int) -> bool:
-    return any(a.intent == index and a.irreversible for rec in inp.history for a in rec.actions)
+    """The implied submit ran before (a press that failed to run, on a covered button, say, does not count)."""
+    return any(a.intent == index and a.irreversible for rec in inp.history if rec.ok for a in rec.actions)
 
 
 def _the_control(inp: DecideInput, snap: PageSnapshot, index: int) -> tuple[Element | None, str]:

@@ -15,6 +15,7 @@ from browserflow.goals import RECORD_PATTERN, success_message
 from browserflow.plan.calendar import as_date
 from browserflow.plan.implied import standing as implied_standing
 from browserflow.plan.model import Intent, PlanProgress
+from browserflow.plan.suggest import fits
 from browserflow.rules.text import norm
 from browserflow.secrets import is_sensitive_key
 
@@ -46,7 +47,7 @@ def _field_holds(e: Element, want: str) -> bool:
 
 def _effect(action: Action, before: PageSnapshot | None, after: PageSnapshot) -> tuple[bool, str]:
     """(seen, evidence) for one action's expectation on the page after the step."""
-    if action.kind == "wait":
+    if action.kind == "wait" and not (action.expect is not None and action.expect.kind == "field_value"):
         return True, f"waited {action.value} s"
     if action.kind == "scroll":  # the box (or page) was scrolled to its end by the actor itself
         return True, f"scrolled '{action.label or 'the page'}' to the {action.value}"
@@ -62,6 +63,8 @@ def _effect(action: Action, before: PageSnapshot | None, after: PageSnapshot) ->
     if kind == "field_value":
         if e is None:
             return changed, f"typed into '{label}' ({action.provenance or 'value'}); the page moved on"
+        if exp is not None and exp.prefix:
+            return fits(e.value, exp.value, exp.suffix), f"'{label}' holds \"{e.value}\", which fits {action.provenance}"
         return _field_holds(e, exp.value if exp else ""), f"'{label}' holds {action.provenance or 'the value'}"
     if kind in {"checked", "unchecked"}:
         if e is None:
