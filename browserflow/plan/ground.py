@@ -33,7 +33,15 @@ from browserflow.plan.records import ground_record
 from browserflow.plan.signin import implicit_login, login
 from browserflow.plan.suggest import suggested
 from browserflow.plan.values import copy_source, resolve_value
-from browserflow.plan.widgets import date_widget, directory_entry, dismiss, explores, instructions, nth_result
+from browserflow.plan.widgets import (
+    date_widget,
+    directory_entry,
+    dismiss,
+    dropdown_toggle,
+    explores,
+    instructions,
+    nth_result,
+)
 from browserflow.rules.forms import match_option
 from browserflow.rules.harm import harmful_unasked
 from browserflow.rules.text import norm
@@ -186,6 +194,9 @@ def _select(step: Step, want_checkbox: bool = False) -> Grounded | None:
             if actions:
                 break
             if it.value is not None and len(items) == 1:
+                opened = dropdown_toggle(step)  # a dropdown a script draws: its options show once it is open
+                if opened is not None:
+                    return opened
                 typed = _fill(step)  # no option to pick: a text box for the value (a date picker's input)
                 if typed is not None:
                     return typed

@@ -215,3 +215,26 @@ def test_a_start_alone_stands_when_no_list_opens() -> None:
     (stand,) = d.actions
     assert stand.kind == "wait" and stand.expect is not None and stand.expect.kind == "field_value"
     assert after(progress, [stand], typed, typed).current == 1
+
+
+# -- a dropdown a script draws -------------------------------------------------------------------------------
+
+DD = 'Choose 5ft 10in from the dropdown, then click the button labeled "No".'
+
+
+def test_a_drawn_dropdown_is_opened_by_its_caret_then_its_option_is_clicked() -> None:
+    closed = page(el("kb", "input", role="textbox", type="text"), button("y", "Yes"), button("n", "No"),
+                  el("car", "b", static=True, name="\u25be"))
+    d, _ = _step(DD, closed)
+    assert [(a.ref, a.expect.kind if a.expect else None) for a in d.actions] == [("car", "none")]  # never typed
+    opened = page(*closed.elements, *(el(f"o{i}", "li", static=True, name=n)
+                                     for i, n in enumerate(["5ft 9in", "5ft 10in", "5ft 11in"])))
+    hist = [StepRecord(step=1, url=opened.url, decision="open", actions=d.actions)]
+    d, _ = _step(DD, opened, hist)
+    assert [a.ref for a in d.actions] == ["o1"]
+
+
+def test_two_carets_are_no_guess() -> None:
+    snap = page(button("y", "Yes"), el("c1", "b", static=True, name="\u25be"), el("c2", "b", static=True, name="\u25be"))
+    d, _ = _step(DD, snap)
+    assert not any(a.ref in {"c1", "c2"} for a in d.actions)
