@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from browserflow.contracts import Action, DecideInput, Decision
 from browserflow.plan.act import Grounded, Step, click_action, explore, field_action, irreversible_words
-from browserflow.plan.choice import best_item, click_each
+from browserflow.plan.choice import add_words, best_item, click_each
 from browserflow.plan.implied import implied_submit
 from browserflow.plan.lists import ground_membership
 from browserflow.plan.match import (
@@ -64,7 +64,11 @@ def _click(step: Step) -> Grounded | None:
         pool = [e for e in snap.elements if not e.disabled]
     else:
         pool = clickables(snap)
-    cands = find(it.target, pool, snap)
+    cands = []
+    for words in add_words(it.target.words):  # 'add' an item: its '+' is its add control
+        cands = find(it.target.model_copy(update={"words": words}), pool, snap)
+        if cands and cands[0].score >= 0.6:
+            break
     top, margin = best(cands)
     if top is None and (irreversible_words(it.target.words) or _COMMIT.search(it.target.words)):
         # "press login" where the form's one button says "OK": the only button outside any popup submits it

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from browserflow.plan.lexdraft import Ctx, Draft, with_transform
 from browserflow.plan.lexgestures import menu_path, per_item, read_scroll
 from browserflow.plan.lexicon import GENERIC_OBJECTS, match_verb
+from browserflow.plan.lexorder import read_order
 from browserflow.plan.lexquote import has_quote, strip_quotes
 from browserflow.plan.lexrecords import (
     credential_fields,
@@ -265,6 +266,10 @@ _SIGNUP_OBJECTS = re.compile(r"^(?:(?:a|an|my|your|the)\s+)?(?:new\s+)?(?:accoun
 
 def read_create(rest: str, ctx: Ctx) -> list[Draft] | None:
     phrase = ctx.phrase.lower()
+    if phrase in ("order", "buy", "purchase"):
+        ordered = read_order(rest, ctx)  # items of a menu, then the order button
+        if ordered is not None:
+            return ordered
     if phrase in ("add", "post", "leave"):
         special = read_note(rest, ctx) or (read_route(rest, ctx) if phrase == "add" else None)
         if special is not None:
