@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from browserflow.contracts import Action, DecideInput, PageSnapshot, StepRecord
+from browserflow.contracts import Action, DecideInput, Decision, Element, PageSnapshot, StepRecord
 from browserflow.plan.compiler import compile_goal
 from browserflow.plan.decide import decide_plan
 from browserflow.plan.gate import write_gate
@@ -62,11 +62,11 @@ def test_no_implied_submit(goal: str, why: str) -> None:
 GOAL = 'Check the 1st radio button and enter the number "7" into the 2nd textbox.'
 
 
-def radio(ref: str, value: str, checked: bool = False, **kw: object):
+def radio(ref: str, value: str, checked: bool = False, **kw: object) -> Element:
     return el(ref, "input", role="radio", type="radio", html_name="r", value=value, checked=checked, **kw)
 
 
-def _entered(*extra, form: int | None = None) -> PageSnapshot:
+def _entered(*extra: Element, form: int | None = None) -> PageSnapshot:
     return page(radio("r1", "1", True, form=form), radio("r2", "2", form=form), box("t1", form=form),
                 box("t2", value="7", form=form), *extra)
 
@@ -135,8 +135,6 @@ def test_the_entries_and_the_implied_submit_are_never_one_step() -> None:
 
 def test_the_gate_holds_an_implied_press_of_one_of_several_buttons() -> None:
     inp, _ = _served(_entered(button("s", "Submit"), button("v", "Save")))
-    from browserflow.contracts import Decision
-
     press = Decision(actions=[Action(kind="click", ref="s", selector="#s", intent=2, irreversible=True)])
     assert "implied submit" in (write_gate(inp, press) or "")
     inp, _ = _served(_entered(button("s", "Submit")))
@@ -166,13 +164,13 @@ def test_a_page_with_no_submit_control_lets_the_entries_stand() -> None:
 AC = 'Enter an item that starts with "An" and ends with "ica".'
 
 
-def _step(goal: str, snap: PageSnapshot, history: list[StepRecord] | None = None):
+def _step(goal: str, snap: PageSnapshot, history: list[StepRecord] | None = None) -> tuple[Decision, PlanProgress]:
     progress = PlanProgress.start(compile_goal(goal, {}))
     inp = DecideInput(goal=goal, data={}, snapshot=snap, plan=progress, history=history or [])
     return decide_plan(inp), progress
 
 
-def _menu(*names: str):
+def _menu(*names: str) -> list[Element]:
     return [el(f"m{i}", "div", static=True, name=n) for i, n in enumerate(names)]
 
 
