@@ -58,6 +58,8 @@ class Action(BaseModel):
             else:
                 source = f" <- data.{self.data_key}" if self.data_key else ""
             return f"{self.kind} '{target}'{source}"
+        if self.kind == "click" and self.provenance:  # why a click the goal does not name is made
+            return f"click '{target}' ({self.provenance})"
         return f"{self.kind} '{target}'"
 
 

@@ -13,7 +13,15 @@ from browserflow.plan.records import submitted_before
 from browserflow.plan.superlative import choose_best
 from browserflow.rules.text import norm
 
-__all__ = ["best_item", "click_each"]
+__all__ = ["ADD_WORDS", "add_words", "best_item", "click_each"]
+
+ADD_WORDS = ("add", "+", "\uff0b", "add to order", "add to cart")
+"""What an item's own add control is named: 'add' in a goal is any of them."""
+
+
+def add_words(words: str) -> tuple[str, ...]:
+    """The names to look for a control by: for 'add', every name of an add control; else the words."""
+    return ADD_WORDS if norm(words) == "add" else (words,)
 
 _CHOOSING = frozenset({"book", "buy", "select", "choose", "reserve", "order", "purchase", "add", "get", "pick"})
 
@@ -53,8 +61,15 @@ def click_each(step: Step, many: Constraint) -> Grounded | None:
     names the author as a whole word, in page order; fewer such items than asked: no guess."""
     it, snap = step.intent, step.snap
     who = re.compile(rf"(?<![\w@]){re.escape(it.target.container.lower())}(?![\w])")
-    cands = [c for c in find(it.target.model_copy(update={"container": ""}), clickables(snap), snap)
-             if c.score >= 0.6 and who.search(c.element.context.lower())]
+    # the item's block names it, or shows it as a text of its own ("vegan" under a dish's name)
+    shown = {e.context for e in snap.elements if e.static and e.context and who.search(e.name.lower())}
+    cands: list = []
+    for words in add_words(it.target.words):
+        cands = [c for c in find(it.target.model_copy(update={"container": "", "words": words}), clickables(snap),
+                                 snap)
+                 if c.score >= 0.6 and (who.search(c.element.context.lower()) or c.element.context in shown)]
+        if cands:
+            break
     cands.sort(key=lambda c: c.index)
     want = len(cands) if many.kind == "all" else int(many.text or "0")
     if not cands or want < 1 or len(cands) < want:

@@ -235,7 +235,8 @@ def compile_goal(goal: str, data: Mapping[str, str]) -> GoalPlan:
         goal = "" if goal is None else str(goal)
     try:
         safe = {str(k): str(v) for k, v in dict(data or {}).items()}
-        return _conditions_unread(_compile(goal[:4000], safe).model_copy(update={"goal": goal}))
+        plan = _conditions_unread(_compile(goal[:4000], safe).model_copy(update={"goal": goal}))
+        return _implied_submit(plan)
     except Exception:
         return _fallback(goal)
 
@@ -260,3 +261,28 @@ def _conditions_unread(plan: GoalPlan) -> GoalPlan:
         return plan
     return plan.model_copy(update={"intents": intents, "unparsed": unparsed})
 
+
+
+ENTRY_VERBS = frozenset({"fill", "check", "uncheck", "select"})
+_HOLD_BACK = re.compile(
+    r"\b(?:(?:do\s+not|don'?t|never|without|no\s+need\s+to|not)\s+(?:\w+\s+){0,3}?"
+    r"(?:submit|submitting|save|saving|send|sending|post|posting|press|pressing|click|clicking|apply|commit|"
+    r"confirm|finish|complete)\w*|unsubmitted|unsaved|leave\s+(?:it|the\s+form)\s+(?:open|as\s+it\s+is))\b",
+    re.I,
+)
+
+
+def _implied_submit(plan: GoalPlan) -> GoalPlan:
+    """A goal made only of entries (fill / check / uncheck / select, every part read) is completed by the
+    form's submit, which the goal does not say: a visible ``implied`` submit intent ends the plan. Grounding
+    presses it only under strict conditions (``implied.py``). Never when the goal holds the submit back ("do
+    not submit", "without saving") or when an entry waits on a condition."""
+    intents = plan.intents
+    if not intents or not plan.complete or any(i.verb not in ENTRY_VERBS for i in intents):
+        return plan
+    if _HOLD_BACK.search(plan.goal) or any(_CONDITION.search(i.text) for i in intents):
+        return plan
+    if any(c.kind == "not" for i in intents for c in i.constraints):
+        return plan  # a 'do not …' the entries carry: what it spares may be the submit; not guessed
+    submit = Intent(verb="submit", target=Target(role="button"), effect="clicked", irreversible=True, implied=True)
+    return plan.model_copy(update={"intents": [*intents, submit], "writes": True})

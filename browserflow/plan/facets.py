@@ -29,9 +29,19 @@ def _words(text: str) -> list[str]:
     return [w.strip(".").lower() for w in _WORD.findall(text) if w.strip(".")]
 
 
+# a criterion the query names by another word of the same kind ("from year 1998" for a *Released date* field)
+_KINDRED = {"date": ("year", "released", "release", "dated"), "year": ("date", "released", "release")}
+
+
 def _field_words(e: Element) -> list[str]:
+    """The words that name a field: the head of its label ('Genre' of 'Movie Genre': the first word may be the
+    thing searched for), with the words of the same kind."""
     said = e.label or e.placeholder or e.context or e.name or e.html_name
-    return [w for w in _words(said) if w not in _FIELD_NOISE and not w.isdigit()]
+    words = [w for w in _words(said) if w not in _FIELD_NOISE and not w.isdigit()]
+    if not words:
+        return []
+    head = words[-1]
+    return [head, *_KINDRED.get(head, ())]
 
 
 def _same_word(a: str, b: str) -> bool:

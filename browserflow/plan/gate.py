@@ -5,6 +5,7 @@ sign-in form. Otherwise the decision is held back (model tiers, then a person: `
 from __future__ import annotations
 
 from browserflow.contracts import DecideInput, Decision, Element
+from browserflow.plan.implied import implied_block
 from browserflow.plan.model import WRITE_VERBS, Intent
 from browserflow.plan.signin import CREDENTIAL_KEY
 from browserflow.rules.harm import harmful_unasked
@@ -62,6 +63,9 @@ def write_gate(inp: DecideInput, decision: Decision) -> str | None:
                         "well enough to know it calls for it")
             if not _calls_for(intent):
                 return f"'{a.label}' is irreversible and intent {idx + 1} ({intent.describe()}) does not call for it"
+            implied = implied_block(inp, intent, idx, a.ref)
+            if implied is not None:
+                return implied
     # 2. every value traces to the goal or the data, credentials only into a sign-in form
     keys = set(plan.plan.data_keys) if plan is not None else set()
     for a in decision.actions:

@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from browserflow.contracts import Action, DecideInput, Decision
 from browserflow.plan.act import Grounded, Step, click_action, explore, field_action, irreversible_words
-from browserflow.plan.choice import best_item, click_each
+from browserflow.plan.choice import add_words, best_item, click_each
+from browserflow.plan.implied import implied_submit
 from browserflow.plan.lists import ground_membership
 from browserflow.plan.match import (
     FIELD_ROLES,
@@ -30,8 +31,17 @@ from browserflow.plan.model import COPY_NEAR, Expectation, Intent, Target
 from browserflow.plan.moves import expand, focus, hover, navigate, press, scroll, search
 from browserflow.plan.records import ground_record
 from browserflow.plan.signin import implicit_login, login
+from browserflow.plan.suggest import suggested
 from browserflow.plan.values import copy_source, resolve_value
-from browserflow.plan.widgets import date_widget, directory_entry, dismiss, explores, instructions, nth_result
+from browserflow.plan.widgets import (
+    date_widget,
+    directory_entry,
+    dismiss,
+    dropdown_toggle,
+    explores,
+    instructions,
+    nth_result,
+)
 from browserflow.rules.forms import match_option
 from browserflow.rules.harm import harmful_unasked
 from browserflow.rules.text import norm
@@ -54,7 +64,11 @@ def _click(step: Step) -> Grounded | None:
         pool = [e for e in snap.elements if not e.disabled]
     else:
         pool = clickables(snap)
-    cands = find(it.target, pool, snap)
+    cands = []
+    for words in add_words(it.target.words):  # 'add' an item: its '+' is its add control
+        cands = find(it.target.model_copy(update={"words": words}), pool, snap)
+        if cands and cands[0].score >= 0.6:
+            break
     top, margin = best(cands)
     if top is None and (irreversible_words(it.target.words) or _COMMIT.search(it.target.words)):
         # "press login" where the form's one button says "OK": the only button outside any popup submits it
@@ -101,6 +115,12 @@ def _fill(step: Step) -> Grounded | None:
     if not specific and not every and target.ordinal is None and len(cands) > 1:
         empty = [c.element for c in sorted(cands, key=lambda c: c.index) if not c.element.value]
         chosen = [empty[0] if empty else cands[0].element]
+    if it.value.prefix and len(chosen) == 1:  # known by how it starts and ends: type, then pick a suggestion
+        start, _ = resolve_value(it.value, step.data, snap, chosen[0])
+        if start is None:
+            return None
+        step.used.add(chosen[0].ref)
+        return suggested(step, chosen[0], start)
     actions: list[Action] = []
     by_label = it.value.source == "page" and not it.value.literal  # "the value that goes with each label"
     near = it.value.source == "copy" and it.value.literal in COPY_NEAR
@@ -178,6 +198,9 @@ def _select(step: Step, want_checkbox: bool = False) -> Grounded | None:
             if actions:
                 break
             if it.value is not None and len(items) == 1:
+                opened = dropdown_toggle(step)  # a dropdown a script draws: its options show once it is open
+                if opened is not None:
+                    return opened
                 typed = _fill(step)  # no option to pick: a text box for the value (a date picker's input)
                 if typed is not None:
                     return typed
@@ -242,7 +265,8 @@ _HANDLERS: dict[str, Callable[[Step], Grounded | None]] = {
     "scroll": scroll,
     "close": lambda s: press(s, ("close", "x", "\u00d7", "dismiss", "no thanks", "cancel"), "close"),
     "confirm": lambda s: press(s, ("confirm", "yes", "ok", "i'm sure", "continue", "delete"), "confirm"),
-    "submit": lambda s: press(s, ("submit", "save", "send", "apply", "ok", "done", "continue"), "submit"),
+    "submit": lambda s: implied_submit(s) if s.intent.implied else press(
+        s, ("submit", "save", "send", "apply", "ok", "done", "continue"), "submit"),
     "login": login,
     "create": ground_record,
     "edit": ground_record,
@@ -299,6 +323,8 @@ def ground(inp: DecideInput) -> Decision | None:
                 break
             index += 1
             continue
+        if intent.implied and actions:
+            break  # the implied submit waits until the entries before it are verified on the next page
         step = Step(intent, index, snap, dict(inp.data), inp, used, skip, last_form)
         handler = best_item if intent.best else _HANDLERS.get(intent.verb)
         got = implicit_login(step) if not actions and intent.verb != "login" else None

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "COPY_MATH",
     "COPY_NEAR",
+    "IMPLIED_WHY",
     "WRITE_VERBS",
     "Constraint",
     "ConstraintKind",
@@ -35,6 +36,9 @@ __all__ = [
 ]
 
 _FROZEN = ConfigDict(extra="forbid")
+
+IMPLIED_WHY = "the goal's entries are completed by the form's one submit button"
+"""Why an entries-only goal ends with a submit it does not say (``Intent.implied``)."""
 
 Verb = Literal[
     "navigate",  # open / go to / visit a page, section or tab
@@ -89,6 +93,10 @@ class ValueSpec(BaseModel):
         default=None, description="source copy: which of the page's elements of that kind (1-based, -1 the last)"
     )
     word: int | None = Field(default=None, description="source copy: only this word of its text (1-based, -1 the last)")
+    prefix: bool = Field(
+        default=False, description="the literal is only how the value starts ('an item that starts with \"An\"')"
+    )
+    suffix: str | None = Field(default=None, description="with prefix: how the value must end ('... ends with \"ca\"')")
 
     def describe(self) -> str:
         """Provenance as the step log shows it: ``goal literal "Jerald"``, ``data.email``."""
@@ -104,6 +112,8 @@ class ValueSpec(BaseModel):
             base = f"page text: {part}the {which}{self.literal}"
         else:
             base = f"data.{self.key}"
+        if self.prefix:
+            base = f"a value starting with {base}" + (f' and ending with "{self.suffix}"' if self.suffix else "")
         if self.transform:
             base = f"{base} ({self.transform}{' ' + self.format if self.format else ''})"
         return base
@@ -182,6 +192,8 @@ class Expectation(BaseModel):
     kind: EffectKind
     selector: str = Field(default="", description="the element the effect is read from")
     value: str = Field(default="", description="the expected value; for secrets, the data key as {key}")
+    prefix: bool = Field(default=False, description="field_value: the value only has to start with ``value``")
+    suffix: str = Field(default="", description="field_value with prefix: the value must also end with this")
     intent: int | None = Field(default=None, description="the intent this action serves")
 
 
@@ -215,6 +227,10 @@ class Intent(BaseModel):
     effect: EffectKind = "clicked"
     irreversible: bool = Field(default=False, description="serving it takes an irreversible action")
     text: str = Field(default="", description="the words of the goal this intent was read from")
+    implied: bool = Field(
+        default=False,
+        description="not said by the goal: the submit that completes a goal made only of entries (``implied.py``)",
+    )
 
     @property
     def best(self) -> str | None:
@@ -246,6 +262,8 @@ class Intent(BaseModel):
         """'set 'Last name' to {last_name}', 'click 'Submit' button', 'free: …'."""
         if self.verb == "free":
             return f"free: {self.text}"
+        if self.implied:
+            return f"{self.verb} (implied: {IMPLIED_WHY})"
         head = {"fill": "type", "add_to": "add", "remove_from": "remove"}.get(self.verb, self.verb)
         value = ""
         if self.value is not None:

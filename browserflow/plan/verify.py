@@ -13,7 +13,9 @@ import re
 from browserflow.contracts import Action, CheckGoalInput, Element, PageSnapshot
 from browserflow.goals import RECORD_PATTERN, success_message
 from browserflow.plan.calendar import as_date
+from browserflow.plan.implied import standing as implied_standing
 from browserflow.plan.model import Intent, PlanProgress
+from browserflow.plan.suggest import fits
 from browserflow.rules.text import norm
 from browserflow.secrets import is_sensitive_key
 
@@ -45,7 +47,7 @@ def _field_holds(e: Element, want: str) -> bool:
 
 def _effect(action: Action, before: PageSnapshot | None, after: PageSnapshot) -> tuple[bool, str]:
     """(seen, evidence) for one action's expectation on the page after the step."""
-    if action.kind == "wait":
+    if action.kind == "wait" and not (action.expect is not None and action.expect.kind == "field_value"):
         return True, f"waited {action.value} s"
     if action.kind == "scroll":  # the box (or page) was scrolled to its end by the actor itself
         return True, f"scrolled '{action.label or 'the page'}' to the {action.value}"
@@ -61,6 +63,8 @@ def _effect(action: Action, before: PageSnapshot | None, after: PageSnapshot) ->
     if kind == "field_value":
         if e is None:
             return changed, f"typed into '{label}' ({action.provenance or 'value'}); the page moved on"
+        if exp is not None and exp.prefix:
+            return fits(e.value, exp.value, exp.suffix), f"'{label}' holds \"{e.value}\", which fits {action.provenance}"
         return _field_holds(e, exp.value if exp else ""), f"'{label}' holds {action.provenance or 'the value'}"
     if kind in {"checked", "unchecked"}:
         if e is None:
@@ -130,6 +134,8 @@ def _record_effect(intent: Intent, after: PageSnapshot, data: dict[str, str]) ->
 
 def _standing(intent: Intent, snap: PageSnapshot) -> str | None:
     """Evidence that the current intent already holds on the page as it is (before acting on it)."""
+    if intent.implied:
+        return implied_standing(intent, snap)
     if intent.verb == "login":
         has_password = any(e.type == "password" for e in snap.elements)
         out = any(re.search(r"\b(log ?out|sign ?out|logout)\b", e.name, re.I) for e in snap.elements)
@@ -201,6 +207,14 @@ def advance(inp: CheckGoalInput) -> PlanProgress | None:
                     continue
             elif intent.verb == "search" and not any(a.kind in {"press", "click"} for a in per[idx]):
                 continue
+            elif intent.implied:
+                # the submit the goal did not say: done when the page reacted to it (moved on, reset, a
+                # message) and shows no error; a press that changed nothing is not evidence
+                changed = inp.before is None or inp.before.state_hash != after.state_hash or inp.before.url != after.url
+                if not changed or after.errors:
+                    continue
+                evidence.append("the page reacted to the submit" + (f" ({after.url})" if inp.before and
+                                                                     inp.before.url != after.url else ""))
             elif any(a.expect is not None and a.expect.kind == "none" for a in per[idx]):
                 continue  # an exploring click (a tab opened to look for the target)
             each = next((c.text for c in intent.constraints if c.kind == "each" and c.text), None)

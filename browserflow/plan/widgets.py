@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 
 from browserflow.contracts import PageSnapshot
-from browserflow.plan.act import Grounded, Step, click_action
+from browserflow.plan.act import Grounded, Step, click_action, visited
 from browserflow.plan.calendar import as_date, ground_date
 from browserflow.plan.match import clickables, element_text, find, is_button, is_text_field
 from browserflow.plan.values import resolve_value
 from browserflow.rules.text import norm
 
-__all__ = ["date_widget", "directory_entry", "dismiss", "explores", "instructions", "nth_result"]
+__all__ = ["date_widget", "directory_entry", "dismiss", "dropdown_toggle", "explores", "instructions", "nth_result"]
 
 
 def instructions(snap: PageSnapshot, goal: str) -> set[str]:
@@ -91,6 +91,23 @@ def date_widget(step: Step) -> Grounded | None:
     if field is not None and not field.readonly and field.selector not in failed and not calendar_open:
         return None
     return ground_date(step, wanted, field)
+
+
+_CARET = re.compile("^\\s*[\u25be\u25bc\u25bf\u25bd\u2304\u02c5\u2228\u2bc6\u23f7\u1401\u2193]\\s*$")
+
+
+def dropdown_toggle(step: Step) -> Grounded | None:
+    """A dropdown drawn by a script (the native list hidden behind it): open it by its own toggle (a caret
+    '\u25be', or a combobox that is no native list or text box), once on this page, so that the next page shows
+    its options. Never a guess among several toggles."""
+    seen = visited(step)
+    toggles = [e for e in clickables(step.snap) if e.ref not in step.skip and (
+        _CARET.match(e.name) or (e.role == "combobox" and e.tag != "select" and not is_text_field(e)))]
+    if len(toggles) != 1 or toggles[0].selector in seen:
+        return None
+    e = toggles[0]
+    act = click_action(e, step.index, False, effect="none")
+    return Grounded([act], 0.7, f"open the dropdown '{element_text(e) or e.tag}' to see its options", chain=False)
 
 
 _DISMISS = ("cancel", "close", "dismiss", "no thanks", "not now", "maybe later", "\u00d7", "x", "no")

@@ -16,7 +16,8 @@ def _split(query: str, *labels: str) -> dict[str, str] | None:
 
 
 @pytest.mark.parametrize("labels", [("Genre", "Director", "Year"), ("Year", "Genre", "Director Name"),
-                                    ("Director:", "Year:", "Genre:")])
+                                    ("Director:", "Year:", "Genre:"),
+                                    ("Released Date", "Director Name", "Movie Genre")])  # a year is a date
 def test_each_field_takes_the_words_after_its_name_and_the_rest_takes_the_lead(labels: tuple[str, ...]) -> None:
     got = _split(QUERY, *labels)
     assert got is not None
@@ -25,7 +26,7 @@ def test_each_field_takes_the_words_after_its_name_and_the_rest_takes_the_lead(l
 
 
 @pytest.mark.parametrize(("query", "labels"), [
-    (QUERY, ("Movie Genre", "Director Name", "Released Date")),  # two fields unnamed: no guess
+    (QUERY, ("Movie Genre", "Director Name", "Rating")),  # two fields unnamed: no guess
     (QUERY, ("Genre", "Director")),  # the year would be left over
     ("action movies", ("Genre", "Director")),  # a field the query never names
     ("movies by Bowen", ("Director",)),  # one field is not a form of criteria
