@@ -14,6 +14,7 @@ from collections.abc import Callable
 from browserflow.contracts import Action, DecideInput, Decision
 from browserflow.plan.act import Grounded, Step, click_action, explore, field_action, irreversible_words
 from browserflow.plan.choice import best_item, click_each
+from browserflow.plan.guarded import guard
 from browserflow.plan.lists import ground_membership
 from browserflow.plan.match import (
     FIELD_ROLES,
@@ -308,6 +309,8 @@ def ground(inp: DecideInput) -> Decision | None:
             confidence = min(confidence, got.confidence)
             break
         got = handler(step) if handler is not None else None
+        if intent.when is not None or intent.until is not None:
+            got = guard(step, got)
         if intent.verb == "navigate" and not actions and explores(got) and index + 1 < len(intents):
             # "navigate through the tree, then click X": when X is already here, this is where it led
             ahead = _HANDLERS.get(intents[index + 1].verb)

@@ -18,11 +18,14 @@ __all__ = [
     "COPY_MATH",
     "COPY_NEAR",
     "WRITE_VERBS",
+    "CompareOp",
+    "Condition",
     "Constraint",
     "ConstraintKind",
     "EffectKind",
     "Expectation",
     "GoalPlan",
+    "Guard",
     "Intent",
     "IntentState",
     "IntentStatus",
@@ -185,6 +188,35 @@ class Expectation(BaseModel):
     intent: int | None = Field(default=None, description="the intent this action serves")
 
 
+CompareOp = Literal["lt", "le", "gt", "ge", "eq", "ne", "odd", "even"]
+_OP_WORDS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "=", "ne": "!=", "odd": "is odd", "even": "is even"}
+
+
+class Condition(BaseModel):
+    """A condition on a number the page shows: 'the price is less than $60.50' (``price lt 60.50``), 'an odd
+    number' (``number odd``). ``browserflow/plan/conditions.py`` reads and judges it."""
+
+    model_config = _FROZEN
+
+    subject: str = Field(description="the words naming what is read on the page: 'price', 'number'")
+    op: CompareOp
+    number: str | None = Field(default=None, description="the literal compared with, as a decimal ('60.50')")
+    text: str = Field(default="", description="the goal's words")
+
+    def describe(self) -> str:
+        tail = f" {self.number}" if self.number is not None else ""
+        return f"{self.subject} {_OP_WORDS[self.op]}{tail}"
+
+
+class Guard(BaseModel):
+    """A condition checked in the page at the moment an action runs, on the element that shows the number."""
+
+    model_config = _FROZEN
+
+    condition: Condition
+    selector: str = Field(description="the element whose text is the number")
+
+
 _HINT = re.compile(
     r"^\s*(?:and\s+|then\s+)?(?:to\s+)?(?:switch(?:ing)?\s+between\s+(?:the\s+)?tabs|navigate\s+through\s+the\s+"
     r"[\w\s]{1,30}|go\s+through\s+the\s+[\w\s]{1,30}|find|look|search)\s*[.,;]?\s*$",
@@ -215,6 +247,12 @@ class Intent(BaseModel):
     effect: EffectKind = "clicked"
     irreversible: bool = Field(default=False, description="serving it takes an irreversible action")
     text: str = Field(default="", description="the words of the goal this intent was read from")
+    when: Condition | None = Field(
+        default=None, description="act once, only when this holds on the page (waiting for it): 'buy when …'"
+    )
+    until: Condition | None = Field(
+        default=None, description="act again until this holds on the page: 'click Roll until the number is 6'"
+    )
 
     @property
     def best(self) -> str | None:
@@ -253,7 +291,12 @@ class Intent(BaseModel):
         fields = ""
         if self.fields:
             fields = " with " + ", ".join(f"{k} <- {v.describe()}" for k, v in self.fields.items())
-        return f"{head} {self.target.describe()}{value}{fields}"
+        cond = ""
+        if self.when is not None:
+            cond = f" when {self.when.describe()}"
+        elif self.until is not None:
+            cond = f" until {self.until.describe()}"
+        return f"{head} {self.target.describe()}{value}{fields}{cond}"
 
 
 class GoalPlan(BaseModel):
