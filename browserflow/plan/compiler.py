@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 
 from browserflow.plan.act import irreversible_words
+from browserflow.plan.classify import read_classify
 from browserflow.plan.conditions import lead_condition, read_generate, split_condition
 from browserflow.plan.lexcopy import read_copy
 from browserflow.plan.lexicon import (
@@ -160,6 +161,9 @@ def _conditional(clause: str, quotes: Quotes, data: Mapping[str, str]) -> list[D
     number less than 5' (the verb's own control, again and again). None when the clause states no such
     condition, or its action is not one click (a write repeated until something holds is never read)."""
     said = quotes.unmask(clause)
+    marks = read_classify(clause)
+    if marks is not None:
+        return marks
     gen = read_generate(clause)
     if gen is not None:
         verb, cond = gen

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from browserflow.contracts import Action, DecideInput, Decision
 from browserflow.plan.act import Grounded, Step, click_action, explore, field_action, irreversible_words
 from browserflow.plan.choice import best_item, click_each
+from browserflow.plan.classify import classify_each
 from browserflow.plan.guarded import guard
 from browserflow.plan.lists import ground_membership
 from browserflow.plan.match import (
@@ -302,6 +303,8 @@ def ground(inp: DecideInput) -> Decision | None:
             continue
         step = Step(intent, index, snap, dict(inp.data), inp, used, skip, last_form)
         handler = best_item if intent.best else _HANDLERS.get(intent.verb)
+        if any(c.kind == "classify" for c in intent.constraints):
+            handler = classify_each
         got = implicit_login(step) if not actions and intent.verb != "login" else None
         if got is not None:
             actions.extend(got.actions)

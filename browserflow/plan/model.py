@@ -147,13 +147,14 @@ class Target(BaseModel):
         return " ".join(parts) or "(page)"
 
 
-ConstraintKind = Literal["only", "not", "all", "each", "nothing", "count", "best"]
+ConstraintKind = Literal["only", "not", "all", "each", "nothing", "count", "best", "classify"]
 
 
 class Constraint(BaseModel):
     """A limit the goal sets: 'and no other' (only), 'do not …' (not), 'all of …' (all), 'select nothing',
     'on 2 posts by @ann' (count: ``text`` is the number; with ``all``, every one of them), 'the cheapest
-    ticket' (best: ``text`` is ``min price`` / ``max duration``)."""
+    ticket' (best: ``text`` is ``min price`` / ``max duration``), 'mark the numbers as odd or even' (classify:
+    ``text`` is the predicate, ``parity``)."""
 
     model_config = _FROZEN
 

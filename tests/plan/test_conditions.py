@@ -280,3 +280,55 @@ def test_guarded_actions_describe_their_condition() -> None:
     assert actions[1].describe() == "click 'Buy' once price < 60.50"
     plan = compile_goal(GOAL, {})
     assert plan.intents[0].describe() == "click 'Buy' when price < 60.50"
+
+
+# -- marking each number by its class ------------------------------------------------------------------------
+
+MARK = "Mark the numbers below as odd or even and press submit when done."
+
+
+def rows(*numbers: str) -> PageSnapshot:
+    els: list[Element] = [el("q", "div", static=True, name=MARK)]
+    for i, n in enumerate(numbers, 1):
+        row = f"#numbers > div:nth-of-type({i})"
+        els += [el(f"o{i}", "button", role="button", name="Odd", selector=f"{row} > span:nth-of-type(1) > button"),
+                el(f"n{i}", "div", static=True, name=n, selector=f"{row} > span:nth-of-type(2) > div"),
+                el(f"e{i}", "button", role="button", name="Even", selector=f"{row} > span:nth-of-type(3) > button")]
+    els += [button("s", "Submit"), el("ep", static=True, name="0", selector="#episode-id")]
+    return snap_of(*els, text=f"{MARK} " + " ".join(f"Odd {n} Even" for n in numbers) + " Submit Episodes done: 0")
+
+
+@pytest.mark.parametrize(("goal", "kind"), [
+    (MARK, "parity"),
+    ("Label each of the numbers as even or odd.", "parity"),
+    ("Classify the values shown as positive or negative, then click Submit.", "sign"),
+])
+def test_marking_numbers_by_a_class_the_rules_compute(goal: str, kind: str) -> None:
+    plan = compile_goal(goal, {})
+    first = plan.intents[0]
+    assert first.verb == "click" and not first.irreversible and not plan.unparsed
+    assert [c.text for c in first.constraints if c.kind == "classify"] == [kind]
+
+
+@pytest.mark.parametrize("goal", ["Mark the numbers below as red or blue.", "Mark the email as read."])
+def test_classes_the_rules_cannot_compute_are_not_read_as_marking(goal: str) -> None:
+    plan = compile_goal(goal, {})
+    assert not any(c.kind == "classify" for i in plan.intents for c in i.constraints)
+
+
+def test_each_number_gets_the_control_of_its_own_class_in_its_own_row_then_submit() -> None:
+    snap = rows("-5", "-4", "7")
+    progress = PlanProgress.start(compile_goal(MARK, {}))
+    actions, _ = decide(MARK, snap, progress)
+    assert [a.ref for a in actions] == ["o1", "e2", "o3"] and not any(a.irreversible for a in actions)
+    progress = advance(CheckGoalInput(goal=MARK, snapshot=snap, plan=progress, acted=actions, before=snap))
+    assert progress is not None and progress.current == 1
+    actions, _ = decide(MARK, snap, progress)
+    assert [a.ref for a in actions] == ["s"]
+
+
+def test_a_listed_number_without_its_control_is_no_guess() -> None:
+    snap = rows("3", "8")
+    snap = snap.model_copy(update={"elements": [e for e in snap.elements if e.ref != "e2"]})
+    actions, reason = decide(MARK, snap)
+    assert not actions and "'8'" in reason
