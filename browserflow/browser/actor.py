@@ -165,7 +165,7 @@ async def click_after_pause(session: Session, action: Action, pause: Action) -> 
 
 # a guarded click: wait in the page until the element showing the number satisfies the condition, then click in
 # the same tick (no page script can change the number in between); never clicks when it does not hold in time
-_CLICK_WHEN_JS = r"""(el, [source, op, number, ms]) => new Promise((resolve) => {
+_CLICK_WHEN_JS = r"""(el, [source, op, number, ms, click]) => new Promise((resolve) => {
   const NUM = /^\s*[-+]?\s*[$\u20ac\u00a3\u00a5]?\s*[-+]?\d[\d,]*(?:\.\d+)?\s*%?\s*$/;
   const read = () => {
     const box = document.querySelector(source);
@@ -183,8 +183,12 @@ _CLICK_WHEN_JS = r"""(el, [source, op, number, ms]) => new Promise((resolve) => 
   const start = performance.now();
   const tick = () => {
     const v = read();
-    if (holds(v)) { el.click(); resolve([true, String(v)]); return; }
-    if (performance.now() - start >= ms) { resolve([false, v === null ? "" : String(v)]); return; }
+    // a disabled control is not pressed: a click on it would do nothing and look done
+    if (holds(v) && !(click && el.disabled)) { if (click) el.click(); resolve([true, String(v)]); return; }
+    if (performance.now() - start >= ms) {
+      resolve([false, v === null ? "" : String(v) + (holds(v) && el.disabled ? ", the control disabled" : "")]);
+      return;
+    }
     setTimeout(tick, 15);
   };
   tick();
@@ -205,7 +209,7 @@ async def click_when(session: Session, action: Action, wait: Action) -> None:
     number = float(cond.number) if cond.number is not None else None
     try:
         clicked, seen = await locator.evaluate(
-            _CLICK_WHEN_JS, [guard.selector, cond.op, number, int(pause_seconds(wait.value) * 1000)]
+            _CLICK_WHEN_JS, [guard.selector, cond.op, number, int(pause_seconds(wait.value) * 1000), True]
         )
     except PlaywrightError as exc:
         raise classify_action_error(action, exc) from None
@@ -283,6 +287,13 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
         return
     if action.kind == "click" and action.guard is not None:  # on its own: the condition must hold right now
         await click_when(session, action, Action(kind="wait", value="0"))
+        return
+    if action.kind == "wait" and action.guard is not None:  # on its own: until the condition holds (or the time)
+        await page.locator("body").evaluate(
+            _CLICK_WHEN_JS, [action.guard.selector, action.guard.condition.op,
+                             float(action.guard.condition.number) if action.guard.condition.number else None,
+                             int(pause_seconds(action.value) * 1000), False],
+        )
         return
     if action.kind == "wait":  # the goal asked for a pause ("wait 2 seconds"); capped
         await asyncio.sleep(pause_seconds(action.value))

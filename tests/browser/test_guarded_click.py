@@ -63,3 +63,17 @@ async def test_a_guarded_click_on_its_own_checks_the_condition_now(session: Sess
     assert await bought(session) == []
     await recovery.perform(session, guarded("ge", "10", "1")[1:], [])
     assert await bought(session) == ["$10.00"]
+
+
+async def test_a_disabled_control_is_not_pressed_even_when_the_condition_holds(session: Session) -> None:
+    await session.page.set_content(ticker(8.0, 0.0).replace("<button id=buy", "<button id=buy disabled"))
+    with pytest.raises(ConditionNotMet):
+        await recovery.perform(session, guarded("lt", "9.00", "0.3"), [])
+    assert await bought(session) == []
+
+
+async def test_a_guarded_wait_on_its_own_waits_for_the_condition_and_clicks_nothing(session: Session) -> None:
+    await session.page.set_content(ticker(10.0, -0.25))
+    await recovery.perform(session, guarded("lt", "9.00", "3")[:1], [])
+    shown = await session.page.evaluate("() => document.getElementById('price').textContent")
+    assert float(str(shown).lstrip("$")) < 9.5 and await bought(session) == []
