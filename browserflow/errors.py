@@ -26,6 +26,7 @@ module to it):
     │   │   └── ModalBlocking             a dialog covers the page and intercepts the action
     │   ├── ActionFailed                  any other failure of an action (retried)
     │   ├── DialogRefused                 a confirm()/prompt() the action was not approved to accept (never retried)
+    │   ├── ConditionNotMet               a guarded action's condition did not hold in time: not done (decide again)
     │   ├── LoginExpired                  the page turned into a sign-in form while the task was signed in
     │   └── CacheMismatch                 a cached path's step did not meet its page as recorded (decide live)
     ├── DecisionError                     deciding the next action
@@ -63,7 +64,8 @@ from browserflow.contracts import DecisionAttempt, TaskStatus
 
 __all__ = [
     "PERMANENT_TYPES", "TERMINAL_STATUS", "AccessDenied", "ActionFailed", "BrowserflowError", "BudgetExceeded",
-    "CacheMismatch", "CallbackFailed", "CallbackRefused", "CannotProceed", "ConfigInvalid", "DecisionError",
+    "CacheMismatch", "CallbackFailed", "CallbackRefused", "CannotProceed", "ConditionNotMet", "ConfigInvalid",
+    "DecisionError",
     "DialogRefused", "ElementNotFound", "ElementNotInteractable", "EncryptionError", "EncryptionKeyInvalid",
     "EncryptionKeyMissing", "ErrorDetails", "InvalidUrl", "LoginExpired", "ModalBlocking", "NavigationBlocked",
     "PageError", "PageTimeout", "PatternInvalid", "PatternTimeout", "PayloadUndecryptable", "PoolExhausted",
@@ -254,6 +256,12 @@ class DialogRefused(PageError):
     """The page asked for a confirmation (``confirm``/``prompt``) that the running action was not approved to give."""
 
     retryable = False  # clicking again only asks again: decide again instead
+
+
+class ConditionNotMet(PageError):
+    """A guarded action's condition ("when the price is below $5") did not hold in the page in time: not done."""
+
+    retryable = False  # the workflow decides again on a fresh snapshot (and waits again, within its budget)
 
 
 class LoginExpired(PageError):

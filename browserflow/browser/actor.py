@@ -24,6 +24,7 @@ from browserflow.errors import (
     AccessDenied,
     ActionFailed,
     BrowserflowError,
+    ConditionNotMet,
     ElementNotFound,
     ElementNotInteractable,
     InvalidUrl,
@@ -38,6 +39,7 @@ __all__ = [
     "classify_action_error",
     "classify_navigation_error",
     "click_after_pause",
+    "click_when",
     "masked_capture",
     "navigate",
     "perform",
@@ -161,6 +163,61 @@ async def click_after_pause(session: Session, action: Action, pause: Action) -> 
         raise classify_action_error(action, exc) from None
 
 
+# a guarded click: wait in the page until the element showing the number satisfies the condition, then click in
+# the same tick (no page script can change the number in between); never clicks when it does not hold in time
+_CLICK_WHEN_JS = r"""(el, [source, op, number, ms, click]) => new Promise((resolve) => {
+  const NUM = /^\s*[-+]?\s*[$\u20ac\u00a3\u00a5]?\s*[-+]?\d[\d,]*(?:\.\d+)?\s*%?\s*$/;
+  const read = () => {
+    const box = document.querySelector(source);
+    const text = box ? (box.innerText || box.textContent || box.value || "") : "";
+    if (!NUM.test(text)) return null;
+    const v = parseFloat(text.replace(/[\s,$\u20ac\u00a3\u00a5%]/g, ""));
+    return Number.isFinite(v) ? v : null;
+  };
+  const holds = (v) => {
+    if (v === null) return false;
+    if (op === "odd" || op === "even") return Number.isInteger(v) && (Math.abs(v % 2) === 1) === (op === "odd");
+    return { lt: v < number, le: v <= number, gt: v > number, ge: v >= number, eq: v === number,
+             ne: v !== number }[op] === true;
+  };
+  const start = performance.now();
+  const tick = () => {
+    const v = read();
+    // a disabled control is not pressed: a click on it would do nothing and look done
+    if (holds(v) && !(click && el.disabled)) { if (click) el.click(); resolve([true, String(v)]); return; }
+    if (performance.now() - start >= ms) {
+      resolve([false, v === null ? "" : String(v) + (holds(v) && el.disabled ? ", the control disabled" : "")]);
+      return;
+    }
+    setTimeout(tick, 15);
+  };
+  tick();
+})"""
+
+
+async def click_when(session: Session, action: Action, wait: Action) -> None:
+    """Wait up to ``wait``'s seconds in the page for ``action``'s guard to hold, then click at once; raise
+    ``ConditionNotMet`` (nothing clicked) when it did not hold in time."""
+    guard = action.guard or wait.guard
+    if guard is None:
+        raise ActionFailed(f"'{action.label}' has no condition to wait for")
+    locator = await _locate(session.page, action)
+    href, _ = await locator.evaluate(_LINK_TARGET_JS)
+    if href:
+        session.guard.check(href)
+    cond = guard.condition
+    number = float(cond.number) if cond.number is not None else None
+    try:
+        clicked, seen = await locator.evaluate(
+            _CLICK_WHEN_JS, [guard.selector, cond.op, number, int(pause_seconds(wait.value) * 1000), True]
+        )
+    except PlaywrightError as exc:
+        raise classify_action_error(action, exc) from None
+    if not clicked:
+        shown = f" (it shows {seen})" if seen else " (no number shown)"
+        raise ConditionNotMet(f"{cond.describe()} did not hold within {pause_seconds(wait.value):g} s{shown}")
+
+
 async def quiet_dom(page: Page, quiet_ms: int = QUIET_MS, max_seconds: float = QUIET_MAX_SECONDS) -> None:
     """Wait until the page stops changing (no DOM mutation for ``quiet_ms``), at most ``max_seconds``: after
     a click that opens a tab, a section or a calendar month, whose content animates in."""
@@ -227,6 +284,16 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
     page = session.page
     if action.kind == "navigate":
         await navigate(session, action.value or "", allowed_domains)
+        return
+    if action.kind == "click" and action.guard is not None:  # on its own: the condition must hold right now
+        await click_when(session, action, Action(kind="wait", value="0"))
+        return
+    if action.kind == "wait" and action.guard is not None:  # on its own: until the condition holds (or the time)
+        await page.locator("body").evaluate(
+            _CLICK_WHEN_JS, [action.guard.selector, action.guard.condition.op,
+                             float(action.guard.condition.number) if action.guard.condition.number else None,
+                             int(pause_seconds(action.value) * 1000), False],
+        )
         return
     if action.kind == "wait":  # the goal asked for a pause ("wait 2 seconds"); capped
         await asyncio.sleep(pause_seconds(action.value))

@@ -168,7 +168,10 @@ async def _run_actions(
         if index > 0 and _paired(actions, index - 1):
             continue  # clicked by the pause before it
         try:
-            if _paired(actions, index):
+            if _paired(actions, index) and (action.guard is not None or actions[index + 1].guard is not None):
+                # "buy when the price is below $5": wait in the page for it, and click in the same moment
+                await actor.click_when(session, actions[index + 1], action)
+            elif _paired(actions, index):
                 # "click ONE, wait 1 s, click TWO": the pause and the click after it run in the page, so the
                 # pause is the one asked for, not the pause plus the driver's round trips
                 await actor.click_after_pause(session, actions[index + 1], action)

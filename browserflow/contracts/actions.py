@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from browserflow.contracts.faults import ErrorInfo, RecoveryAttempt
 from browserflow.contracts.pages import PageSnapshot
-from browserflow.plan.model import Expectation, PlanProgress
+from browserflow.plan.model import Expectation, Guard, PlanProgress
 
 __all__ = [
     "Action",
@@ -41,6 +41,9 @@ class Action(BaseModel):
     intent: int | None = Field(default=None, description="the plan intent (0-based) this action serves")
     provenance: str = Field(default="", description="where the value came from: 'goal literal \"x\"', 'data.email'")
     expect: Expectation | None = Field(default=None, description="the effect checked on the page after acting")
+    guard: Guard | None = Field(
+        default=None, description="run only if this condition holds in the page at that moment (checked there)"
+    )
 
     def describe(self) -> str:
         target = self.label or self.selector or self.ref or ""
@@ -48,8 +51,12 @@ class Action(BaseModel):
             return f"navigate to {self.value}"
         if self.kind == "press":
             return f"press {self.value} on '{target}'"
+        if self.kind == "wait" and self.guard is not None:
+            return f"wait up to {self.value} s until {self.guard.condition.describe()}"
         if self.kind == "wait":
             return f"wait {self.value} s"
+        if self.guard is not None:
+            return f"{self.kind} '{target}' once {self.guard.condition.describe()}"
         if self.kind in {"check", "uncheck", "select_add", "select_remove"} and self.provenance:
             return f"{self.kind} '{target}' <- {self.provenance}"
         if self.kind in {"fill", "select"}:

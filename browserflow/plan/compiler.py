@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from browserflow.plan.act import irreversible_words
+from browserflow.plan.classify import read_classify
+from browserflow.plan.conditions import lead_condition, read_generate, split_condition
 from browserflow.plan.lexcopy import read_copy
 from browserflow.plan.lexicon import (
     COMMIT_WORDS,
@@ -27,7 +30,7 @@ from browserflow.plan.lexquote import Quotes, mask_quotes, split_clauses
 from browserflow.plan.lexrecords import entity_field, read_find
 from browserflow.plan.lexverbs import READERS, Ctx, Draft, with_transform
 from browserflow.plan.model import WRITE_VERBS, Constraint, EffectKind, GoalPlan, Intent, Target, ValueSpec
-from browserflow.plan.phrases import strip_articles
+from browserflow.plan.phrases import TargetParts, strip_articles
 from browserflow.plan.superlative import read_best
 
 __all__ = ["compile_goal"]
@@ -141,15 +144,56 @@ def _intent(d: Draft) -> Intent:
                     items=list(d.items), exact=t.exact)
     irreversible = d.verb in _IRREVERSIBLE or (d.verb == "click" and (d.commit or _commit(t.words)))
     return Intent(verb=d.verb, target=target, value=d.value, fields=dict(d.fields), constraints=list(d.constraints),
-                  effect=_effect(d), irreversible=irreversible, text=d.text)
+                  effect=_effect(d), irreversible=irreversible, text=d.text, when=d.when, until=d.until)
 
 
 def _free(text: str, constraints: list[Constraint] | None = None) -> Draft:
     return Draft("free", constraints=list(constraints or []), text=text)
 
 
+_CONDITIONAL_VERBS = frozenset({"click", "submit", "confirm"})
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def _conditional(clause: str, quotes: Quotes, data: Mapping[str, str]) -> list[Draft] | None:
+    """A clause whose action waits on, or repeats until, a condition on a number the page shows: 'buy X when
+    the price is below $5' (a one-click write, once), 'click Roll until the number is odd', 'generate a
+    number less than 5' (the verb's own control, again and again). None when the clause states no such
+    condition, or its action is not one click (a write repeated until something holds is never read)."""
+    said = quotes.unmask(clause)
+    marks = read_classify(clause)
+    if marks is not None:
+        return marks
+    gen = read_generate(clause)
+    if gen is not None:
+        verb, cond = gen
+        return [Draft("click", target=TargetParts(words=verb), until=cond, text=said)]
+    split = split_condition(clause)
+    if split is None:
+        return None
+    act, cond, how = split
+    read, _ = _clause_drafts(act, quotes, data)
+    if read is None or len(read) != 1:
+        return [_free(said)]
+    d = read[0]
+    named = match_verb(act)
+    if d.verb == "create" and not d.fields and named is not None and how == "when":
+        # 'buy ABC stock when …': the write is the one control named by the verb ('Buy'), pressed once
+        d = Draft("click", target=TargetParts(words=named[1]), constraints=d.constraints, commit=True)
+    commits = d.verb != "click" or d.commit or _commit(d.target.words) or irreversible_words(d.target.words)
+    if d.verb not in _CONDITIONAL_VERBS or (how == "until" and commits):
+        # a condition read on an action that is not one click, or a write repeated until something holds:
+        # left as free text (never done regardless of the condition)
+        return [_free(said)]
+    d.when, d.until = (cond, None) if how == "when" else (None, cond)
+    d.text = said
+    return [d]
+
+
 def _compile(goal: str, data: Mapping[str, str]) -> GoalPlan:
     masked, quotes = mask_quotes(goal)
+    # 'Once the price is under $5, buy X' reads as 'buy X when the price is under $5'
+    masked = " ".join(lead_condition(s) or s for s in _SENTENCE.split(masked))
     drafts: list[Draft] = []
     unparsed: list[str] = []
     orphans: list[Constraint] = []  # 'do not …' before any intent: attached to the next one
@@ -172,7 +216,12 @@ def _compile(goal: str, data: Mapping[str, str]) -> GoalPlan:
             else:
                 orphans.append(c)
             continue
-        read, constraints = _clause_drafts(clause, quotes, data)
+        read = _conditional(clause, quotes, data)
+        constraints: list[Constraint] = []
+        if read is None:
+            read, constraints = _clause_drafts(clause, quotes, data)
+        elif read[0].verb == "free":
+            unparsed.append(read[0].text)
         if read is None:
             text = quotes.unmask(clause)
             read = [_free(text, constraints)]
@@ -253,6 +302,8 @@ def _conditions_unread(plan: GoalPlan) -> GoalPlan:
     for n, intent in enumerate(intents):
         if intent.verb == "free" or not (intent.irreversible or intent.verb in WRITE_VERBS):
             continue
+        if intent.when is not None or intent.until is not None:
+            continue  # a condition read: grounding waits for it on the page
         if _CONDITION.search(intent.text):
             intents[n] = Intent(verb="free", text=intent.text, effect="none")
             unparsed.append(intent.text)

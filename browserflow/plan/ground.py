@@ -14,6 +14,8 @@ from collections.abc import Callable
 from browserflow.contracts import Action, DecideInput, Decision
 from browserflow.plan.act import Grounded, Step, click_action, explore, field_action, irreversible_words
 from browserflow.plan.choice import add_words, best_item, click_each
+from browserflow.plan.classify import classify_each
+from browserflow.plan.guarded import guard
 from browserflow.plan.implied import implied_submit
 from browserflow.plan.lists import ground_membership
 from browserflow.plan.match import (
@@ -327,6 +329,8 @@ def ground(inp: DecideInput) -> Decision | None:
             break  # the implied submit waits until the entries before it are verified on the next page
         step = Step(intent, index, snap, dict(inp.data), inp, used, skip, last_form)
         handler = best_item if intent.best else _HANDLERS.get(intent.verb)
+        if any(c.kind == "classify" for c in intent.constraints):
+            handler = classify_each
         got = implicit_login(step) if not actions and intent.verb != "login" else None
         if got is not None:
             actions.extend(got.actions)
@@ -334,6 +338,8 @@ def ground(inp: DecideInput) -> Decision | None:
             confidence = min(confidence, got.confidence)
             break
         got = handler(step) if handler is not None else None
+        if intent.when is not None or intent.until is not None:
+            got = guard(step, got)
         if intent.verb == "navigate" and not actions and explores(got) and index + 1 < len(intents):
             # "navigate through the tree, then click X": when X is already here, this is where it led
             ahead = _HANDLERS.get(intents[index + 1].verb)

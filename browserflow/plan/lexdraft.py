@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from browserflow.plan.lexquote import Quotes
-from browserflow.plan.model import Constraint, Transform, ValueSpec, Verb
+from browserflow.plan.model import Condition, Constraint, Transform, ValueSpec, Verb
 from browserflow.plan.phrases import TargetParts, looks_date, looks_time
 
 __all__ = ["Ctx", "Draft", "with_transform"]
@@ -34,6 +34,8 @@ class Draft:
     text: str = ""
     refers: bool = False  # 'set its status': about the record an earlier clause found ('its', 'his', 'that issue')
     noun: str = ""
+    when: Condition | None = None  # act once when this holds on the page ('buy X when the price is below $5')
+    until: Condition | None = None  # act again until this holds ('click Roll until the number is odd')
     names_entity: bool = False  # a create that names its record after the noun ('a user "erin"')  # the record noun a search looks for ('find the issue about X': 'issue')
 
 

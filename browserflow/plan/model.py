@@ -19,11 +19,14 @@ __all__ = [
     "COPY_NEAR",
     "IMPLIED_WHY",
     "WRITE_VERBS",
+    "CompareOp",
+    "Condition",
     "Constraint",
     "ConstraintKind",
     "EffectKind",
     "Expectation",
     "GoalPlan",
+    "Guard",
     "Intent",
     "IntentState",
     "IntentStatus",
@@ -154,13 +157,14 @@ class Target(BaseModel):
         return " ".join(parts) or "(page)"
 
 
-ConstraintKind = Literal["only", "not", "all", "each", "nothing", "count", "best"]
+ConstraintKind = Literal["only", "not", "all", "each", "nothing", "count", "best", "classify"]
 
 
 class Constraint(BaseModel):
     """A limit the goal sets: 'and no other' (only), 'do not …' (not), 'all of …' (all), 'select nothing',
     'on 2 posts by @ann' (count: ``text`` is the number; with ``all``, every one of them), 'the cheapest
-    ticket' (best: ``text`` is ``min price`` / ``max duration``)."""
+    ticket' (best: ``text`` is ``min price`` / ``max duration``), 'mark the numbers as odd or even' (classify:
+    ``text`` is the predicate, ``parity``)."""
 
     model_config = _FROZEN
 
@@ -197,6 +201,35 @@ class Expectation(BaseModel):
     intent: int | None = Field(default=None, description="the intent this action serves")
 
 
+CompareOp = Literal["lt", "le", "gt", "ge", "eq", "ne", "odd", "even"]
+_OP_WORDS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "=", "ne": "!=", "odd": "is odd", "even": "is even"}
+
+
+class Condition(BaseModel):
+    """A condition on a number the page shows: 'the price is less than $60.50' (``price lt 60.50``), 'an odd
+    number' (``number odd``). ``browserflow/plan/conditions.py`` reads and judges it."""
+
+    model_config = _FROZEN
+
+    subject: str = Field(description="the words naming what is read on the page: 'price', 'number'")
+    op: CompareOp
+    number: str | None = Field(default=None, description="the literal compared with, as a decimal ('60.50')")
+    text: str = Field(default="", description="the goal's words")
+
+    def describe(self) -> str:
+        tail = f" {self.number}" if self.number is not None else ""
+        return f"{self.subject} {_OP_WORDS[self.op]}{tail}"
+
+
+class Guard(BaseModel):
+    """A condition checked in the page at the moment an action runs, on the element that shows the number."""
+
+    model_config = _FROZEN
+
+    condition: Condition
+    selector: str = Field(description="the element whose text is the number")
+
+
 _HINT = re.compile(
     r"^\s*(?:and\s+|then\s+)?(?:to\s+)?(?:switch(?:ing)?\s+between\s+(?:the\s+)?tabs|navigate\s+through\s+the\s+"
     r"[\w\s]{1,30}|go\s+through\s+the\s+[\w\s]{1,30}|find|look|search)\s*[.,;]?\s*$",
@@ -230,6 +263,12 @@ class Intent(BaseModel):
     implied: bool = Field(
         default=False,
         description="not said by the goal: the submit that completes a goal made only of entries (``implied.py``)",
+    )
+    when: Condition | None = Field(
+        default=None, description="act once, only when this holds on the page (waiting for it): 'buy when …'"
+    )
+    until: Condition | None = Field(
+        default=None, description="act again until this holds on the page: 'click Roll until the number is 6'"
     )
 
     @property
@@ -271,7 +310,12 @@ class Intent(BaseModel):
         fields = ""
         if self.fields:
             fields = " with " + ", ".join(f"{k} <- {v.describe()}" for k, v in self.fields.items())
-        return f"{head} {self.target.describe()}{value}{fields}"
+        cond = ""
+        if self.when is not None:
+            cond = f" when {self.when.describe()}"
+        elif self.until is not None:
+            cond = f" until {self.until.describe()}"
+        return f"{head} {self.target.describe()}{value}{fields}{cond}"
 
 
 class GoalPlan(BaseModel):

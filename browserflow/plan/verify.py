@@ -13,6 +13,7 @@ import re
 from browserflow.contracts import Action, CheckGoalInput, Element, PageSnapshot
 from browserflow.goals import RECORD_PATTERN, success_message
 from browserflow.plan.calendar import as_date
+from browserflow.plan.guarded import until_met
 from browserflow.plan.implied import standing as implied_standing
 from browserflow.plan.model import Intent, PlanProgress
 from browserflow.plan.suggest import fits
@@ -174,6 +175,10 @@ def advance(inp: CheckGoalInput) -> PlanProgress | None:
             intent = intents[idx]
             if intent.verb == "free" and intent.wait_seconds is None:
                 continue
+            if intent.until is not None:
+                continue  # a step on the way: done only when the page shows the condition holding (below)
+            if intent.when is not None and not any(a.kind == "click" and a.guard is not None for a in per[idx]):
+                continue  # watched the page, never clicked: the condition did not hold
             evidence: list[str] = []
             ok = True
             record = intent.verb in {"create", "edit", "delete", "add_to", "remove_from", "login"}
@@ -215,7 +220,10 @@ def advance(inp: CheckGoalInput) -> PlanProgress | None:
                     continue
                 evidence.append("the page reacted to the submit" + (f" ({after.url})" if inp.before and
                                                                      inp.before.url != after.url else ""))
-            elif any(a.expect is not None and a.expect.kind == "none" for a in per[idx]):
+            elif any(
+                a.expect is not None and a.expect.kind == "none" and not (a.kind == "wait" and a.guard is not None)
+                for a in per[idx]
+            ):
                 continue  # an exploring click (a tab opened to look for the target)
             each = next((c.text for c in intent.constraints if c.kind == "each" and c.text), None)
             pressed = {a.selector for a in per[idx] if a.selector}
@@ -233,7 +241,7 @@ def advance(inp: CheckGoalInput) -> PlanProgress | None:
                 plan.mark_done(j, "followed on the way to the next intent", inp.step)
     cur = plan.current
     while cur is not None:
-        standing = _standing(intents[cur], after)
+        standing = _standing(intents[cur], after) or until_met(intents[cur], after, inp.goal)
         if standing is None:
             break
         plan.mark_done(cur, standing, inp.step)

@@ -302,12 +302,15 @@ def test_a_calendar_is_paged_to_the_month_then_the_day_is_clicked() -> None:
     assert d2.actions[0].ref == "d14"
 
 
-def test_a_write_that_waits_on_a_condition_is_left_to_a_model_or_a_person() -> None:
+def test_a_write_that_waits_on_a_condition_is_guarded_never_done_regardless() -> None:
     plan = compile_goal("Buy ACP stock when the price is less than $56.60.", {})
-    assert [i.verb for i in plan.intents] == ["free"] and plan.unparsed
-    snap = page(button("buy", "Buy"), text="ACP $58.10")
+    assert [i.verb for i in plan.intents] == ["click"] and plan.intents[0].when is not None
+    snap = page(button("buy", "Buy"), el("p", "span", static=True, name="$58.10", html_id="stock-price"),
+                text="Stock price: $58.10 Buy")
     d, _ = decide("Buy ACP stock when the price is less than $56.60.", snap)
-    assert not d.actions or d.review_reason == UNSURE_WRITE  # never bought whatever the price
+    # never bought whatever the price: the click runs only if the browser sees the price below $56.60
+    assert [a.kind for a in d.actions] == ["wait", "click"]
+    assert all(a.guard is not None and a.guard.selector == "#p" for a in d.actions)
 
 
 def test_the_x_of_a_dialog_is_its_close_button_unless_a_button_says_x() -> None:
