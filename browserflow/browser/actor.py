@@ -17,6 +17,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from browserflow import secrets
 from browserflow.browser import hosts
+from browserflow.browser.delivery import click_reaching
 from browserflow.browser.masking import masked_capture, sensitive_fields  # re-exported: one masking for every shot
 from browserflow.browser.pool import Session
 from browserflow.contracts import Action
@@ -248,7 +249,7 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
             session.guard.check(href)
         if icon:  # its picture may change under the pointer (a hover image): let it settle before pressing
             await locator.hover()
-        await locator.click()
+        await click_reaching(locator)  # a press redrawn away from under the pointer is given to the element
     elif action.kind == "fill":
         await locator.fill(value or "")
     elif action.kind == "select":
