@@ -171,6 +171,9 @@ async def quiet_dom(page: Page, quiet_ms: int = QUIET_MS, max_seconds: float = Q
         return
 
 
+_SUGGESTS_JS = """el => el.type !== "password" && (el.getAttribute("role") === "combobox" || el.hasAttribute("list")
+  || el.hasAttribute("aria-autocomplete") || (el.getAttribute("autocomplete") || "").toLowerCase() === "off")"""
+
 _TOGGLE_OPTION_JS = """(el, [wanted, on]) => {
   const opt = Array.from(el.options || []).find((o) => o.value === wanted);
   if (!opt) throw new Error("no option " + JSON.stringify(wanted));
@@ -252,6 +255,8 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
         await click_reaching(locator)  # a press redrawn away from under the pointer is given to the element
     elif action.kind == "fill":
         await locator.fill(value or "")
+        if await locator.evaluate(_SUGGESTS_JS):  # a type-ahead field: let its suggestions appear
+            await quiet_dom(page, quiet_ms=HOVER_QUIET_MS)
     elif action.kind == "select":
         await locator.select_option(value or "")
     elif action.kind in {"select_add", "select_remove"}:
