@@ -5,7 +5,8 @@ suggestion that shows it ("Sitka, AK (SIT)"), as a person does: many such fields
 autocomplete turned off, which is what type-ahead widgets do). After a step that ended typing into one,
 ``pick_suggestion`` clicks, among the page's clickable texts, the one that shows the typed value as whole
 words; none, or several of them ("Portland" for Portland, ME and Portland, OR), is no pick: the field keeps
-what was typed.
+what was typed. Several that all give the typed value as their code in brackets ("HIB" in "Hibbing/Chisholm,
+MN (HIB)" and "Chisholm/Hibbing, MN (HIB)") name one thing: the first is taken.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def pick_suggestion(inp: DecideInput, snap: PageSnapshot, skip: set[str]) -> tup
     whole = re.compile(rf"(?<![\w]){re.escape(want)}(?![\w])")
     shown = [e for e in clickables(snap) if e.ref not in skip and e.ref != field.ref and not is_text_field(e)
              and whole.search(norm(element_text(e))) and len(element_text(e)) <= 80]
+    coded = re.compile(rf"\(\s*{re.escape(want)}\s*\)")
+    if len(shown) > 1 and all(coded.search(norm(element_text(e))) for e in shown):
+        shown = shown[:1]  # "HIB" in "Hibbing/Chisholm, MN (HIB)" and "Chisholm/Hibbing, MN (HIB)": one place
     if len(shown) != 1:
         return None
     e = shown[0]
