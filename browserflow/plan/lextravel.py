@@ -19,10 +19,14 @@ __all__ = ["read_trip"]
 
 _TRAVEL = re.compile(
     r"\b(?:flights?|planes?|airfares?|fares?|trains?|rail|bus(?:es)?|coach(?:es)?|ferr(?:y|ies)|tickets?|trips?"
-    r"|journeys?|rides?|cruises?|seats?|passages?)\b", re.I)
+    r"|journeys?|rides?|cruises?|seats?|passages?)\b",
+    re.I,
+)
 _TRIP = re.compile(
     r"^(?P<noun>.*?)\s*\bfrom(?P<colon>:)?\s+(?P<a>.+?)\s+to:?\s+(?P<b>.+?)"
-    r"(?:\s*,?\s+(?:on|departing(?:\s+on)?|leaving(?:\s+on)?|for)\s+(?P<d>[^,]+?))?\s*$", re.I)
+    r"(?:\s*,?\s+(?:on|departing(?:\s+on)?|leaving(?:\s+on)?|for)\s+(?P<d>[^,]+?))?\s*$",
+    re.I,
+)
 
 
 def read_trip(rest: str, ctx: Ctx) -> tuple[str, list[Draft]] | None:

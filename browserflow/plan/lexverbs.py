@@ -14,7 +14,6 @@ from browserflow.plan.lexdraft import Ctx, Draft, with_transform
 from browserflow.plan.lexgestures import menu_path, per_item, read_scroll
 from browserflow.plan.lexicon import GENERIC_OBJECTS, match_verb
 from browserflow.plan.lexquote import has_quote, strip_quotes
-from browserflow.plan.lextravel import read_trip
 from browserflow.plan.lexrecords import (
     credential_fields,
     membership,
@@ -23,6 +22,7 @@ from browserflow.plan.lexrecords import (
     read_status,
     take_create_phrases,
 )
+from browserflow.plan.lextravel import read_trip
 from browserflow.plan.model import Constraint, ValueSpec, Verb
 from browserflow.plan.phrases import (
     TargetParts,

@@ -46,8 +46,15 @@ def pick_suggestion(inp: DecideInput, snap: PageSnapshot, skip: set[str]) -> tup
     if field is None or not suggests(field) or norm(field.value) != want or not want:
         return None
     whole = re.compile(rf"(?<![\w]){re.escape(want)}(?![\w])")
-    shown = [e for e in clickables(snap) if e.ref not in skip and e.ref != field.ref and not is_text_field(e)
-             and whole.search(norm(element_text(e))) and len(element_text(e)) <= 80]
+    shown = [
+        e
+        for e in clickables(snap)
+        if e.ref not in skip
+        and e.ref != field.ref
+        and not is_text_field(e)
+        and whole.search(norm(element_text(e)))
+        and len(element_text(e)) <= 80
+    ]
     coded = re.compile(rf"\(\s*{re.escape(want)}\s*\)")
     if len(shown) > 1 and all(coded.search(norm(element_text(e))) for e in shown):
         shown = shown[:1]  # "HIB" in "Hibbing/Chisholm, MN (HIB)" and "Chisholm/Hibbing, MN (HIB)": one place
