@@ -2,11 +2,12 @@
 suggestion that shows it ("Sitka, AK (SIT)"), as a person does: many such fields accept only a suggestion.
 
 ``suggests`` tells such a field by what the page says of it (a combobox role, or the browser's own
-autocomplete turned off, which is what type-ahead widgets do). After a step that ended typing into one,
-``pick_suggestion`` clicks, among the page's clickable texts, the one that shows the typed value as whole
-words; none, or several of them ("Portland" for Portland, ME and Portland, OR), is no pick: the field keeps
-what was typed. Several that all give the typed value as their code in brackets ("HIB" in "Hibbing/Chisholm,
-MN (HIB)" and "Chisholm/Hibbing, MN (HIB)") name one thing: the first is taken.
+autocomplete turned off, which is what type-ahead widgets do). After a step that ended typing into one (the
+field still focused), ``pick_suggestion`` clicks, among the clickable texts laid over the page (a list
+positioned over it, as suggestions are: never a text of the page itself), the one that shows the typed value
+as whole words; none, or several of them ("Portland" for Portland, ME and Portland, OR), is no pick: the
+field keeps what was typed. Several that all give the typed value as their code in brackets ("HIB" in
+"Hibbing/Chisholm, MN (HIB)" and "Chisholm/Hibbing, MN (HIB)") name one thing: the first is taken.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def pick_suggestion(inp: DecideInput, snap: PageSnapshot, skip: set[str]) -> tup
     want = norm(typed.value)
     if field is None or not suggests(field) or norm(field.value) != want or not want:
         return None
+    if snap.active and snap.active != field.ref:
+        return None  # the field was left: its suggestions are gone
     whole = re.compile(rf"(?<![\w]){re.escape(want)}(?![\w])")
     shown = [
         e
@@ -52,6 +55,7 @@ def pick_suggestion(inp: DecideInput, snap: PageSnapshot, skip: set[str]) -> tup
         if e.ref not in skip
         and e.ref != field.ref
         and not is_text_field(e)
+        and e.floating  # in the list laid over the page, never a text of the page itself
         and whole.search(norm(element_text(e)))
         and len(element_text(e)) <= 80
     ]

@@ -129,7 +129,7 @@ def test_the_typed_value_takes_its_one_suggestion_then_the_next_field_is_typed()
         _typeahead("to", "To:"),
         SEARCH.elements[2],
         SEARCH.elements[3],
-        el("s1", "div", static=True, name="Sitka, AK (SIT)"),
+        el("s1", "div", static=True, floating=True, name="Sitka, AK (SIT)"),
     )
     progress = after(progress, d.actions, SEARCH, shown)
     rec = StepRecord(step=1, url=shown.url, decision="fill", actions=d.actions)
@@ -162,7 +162,7 @@ def _typed(value: str, ref: str = "f", key: str | None = None) -> StepRecord:
 def test_the_one_suggestion_that_shows_the_typed_value(
     typed: str, field_value: str, entries: list[str], want: str | None
 ) -> None:
-    shown = [el(f"s{i}", "div", static=True, name=n) for i, n in enumerate(entries)]
+    shown = [el(f"s{i}", "div", static=True, floating=True, name=n) for i, n in enumerate(entries)]
     snap = page(_typeahead("f", "From:", field_value), *shown)
     inp = DecideInput(goal="g", data={}, snapshot=snap, history=[_typed(typed)])
     got = pick_suggestion(inp, snap, set())
@@ -170,7 +170,7 @@ def test_the_one_suggestion_that_shows_the_typed_value(
 
 
 def test_a_secret_or_a_plain_field_takes_no_suggestion() -> None:
-    snap = page(_typeahead("f", "From:", "Sitka"), el("s", "div", static=True, name="Sitka, AK (SIT)"))
+    snap = page(_typeahead("f", "From:", "Sitka"), el("s", "div", static=True, floating=True, name="Sitka, AK (SIT)"))
     secret = DecideInput(goal="g", data={}, snapshot=snap, history=[_typed("Sitka", key="password")])
     assert pick_suggestion(secret, snap, set()) is None
     plain = page(el("f", "input", role="textbox", type="text", name="From", value="Sitka"), snap.elements[1])
@@ -218,3 +218,17 @@ def test_two_openers_are_no_guess() -> None:
     snap = page(el("a", "span", static=True, name="+"), el("b", "span", static=True, name="+"))
     d, _ = decide("Expand the pie menu below.", snap)
     assert not d.actions
+
+
+def test_a_text_of_the_page_itself_or_a_field_left_is_no_suggestion() -> None:
+    listed = page(_typeahead("f", "Search", "laptop"), el("c", "a", role="link", name="Laptop", href="/laptops"))
+    inp = DecideInput(goal="g", data={}, snapshot=listed, history=[_typed("laptop")])
+    assert pick_suggestion(inp, listed, set()) is None  # a category link in the page, not laid over it
+    left = page(
+        _typeahead("f", "From:", "Sitka"),
+        el("s", "div", static=True, floating=True, name="Sitka (SIT)"),
+        el("g", "input", role="textbox", type="text", name="To"),
+    )
+    left = left.model_copy(update={"active": "g"})
+    inp = DecideInput(goal="g", data={}, snapshot=left, history=[_typed("Sitka")])
+    assert pick_suggestion(inp, left, set()) is None
