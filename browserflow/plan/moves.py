@@ -71,7 +71,8 @@ _OPENER_GLYPHS = frozenset({"+", "\u2630", "\u2261", "\u22ee", "\u22ef", "\u2026
 
 def lone_opener(pool: list[Element]) -> Element | None:
     """The page's only control that shows nothing but an opener glyph; None when there is none or several."""
-    found = [e for e in pool if element_text(e).strip() in _OPENER_GLYPHS and not e.dialog]
+    # not in a form: a '+' there steps a quantity up, it opens nothing
+    found = [e for e in pool if element_text(e).strip() in _OPENER_GLYPHS and not e.dialog and e.form is None]
     return found[0] if len(found) == 1 else None
 
 

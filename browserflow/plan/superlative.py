@@ -74,9 +74,10 @@ def choose_best(best: str, candidates: Sequence[Element]) -> tuple[Element | Non
         return None, "fewer than two items to compare"
     scored: list[tuple[float, Element]] = []
     for e in candidates:
-        found = set(_values(e.name, quantity))  # the control's own words first ("Book flight for $209")
+        # a price or a duration the control itself shows first ("Book flight for $209"), else its item's
+        found = set(_values(e.name, quantity)) if quantity in ("price", "duration") else set()
         if len(found) != 1:
-            found = set(_values(e.context or e.name, quantity))  # else its item's ("Duration: 2h 5m")
+            found = set(_values(e.context or e.name, quantity))
         if len(found) != 1:
             return None, f"'{(e.context or e.name)[:60]}' does not show one {quantity}"
         scored.append((found.pop(), e))

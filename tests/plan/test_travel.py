@@ -232,3 +232,9 @@ def test_a_text_of_the_page_itself_or_a_field_left_is_no_suggestion() -> None:
     left = left.model_copy(update={"active": "g"})
     inp = DecideInput(goal="g", data={}, snapshot=left, history=[_typed("Sitka")])
     assert pick_suggestion(inp, left, set()) is None
+
+
+def test_a_plus_in_a_form_steps_a_quantity_and_is_no_menu_opener() -> None:
+    snap = page(el("q", "div", static=True, name="Cart"), button("inc", "+", form=0))
+    d, _ = decide("Expand the details menu.", snap)
+    assert not d.actions
