@@ -17,6 +17,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from browserflow import secrets
 from browserflow.browser import hosts
+from browserflow.browser.delivery import click_reaching
 from browserflow.browser.masking import masked_capture, sensitive_fields  # re-exported: one masking for every shot
 from browserflow.browser.pool import Session
 from browserflow.contracts import Action
@@ -227,6 +228,9 @@ async def quiet_dom(page: Page, quiet_ms: int = QUIET_MS, max_seconds: float = Q
         return
 
 
+_SUGGESTS_JS = """el => el.type !== "password" && (el.getAttribute("role") === "combobox" || el.hasAttribute("list")
+  || el.hasAttribute("aria-autocomplete") || (el.getAttribute("autocomplete") || "").toLowerCase() === "off")"""
+
 _TOGGLE_OPTION_JS = """(el, [wanted, on]) => {
   const opt = Array.from(el.options || []).find((o) => o.value === wanted);
   if (!opt) throw new Error("no option " + JSON.stringify(wanted));
@@ -315,9 +319,11 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
             session.guard.check(href)
         if icon:  # its picture may change under the pointer (a hover image): let it settle before pressing
             await locator.hover()
-        await locator.click()
+        await click_reaching(locator)  # a press redrawn away from under the pointer is given to the element
     elif action.kind == "fill":
         await locator.fill(value or "")
+        if await locator.evaluate(_SUGGESTS_JS):  # a type-ahead field: let its suggestions appear
+            await quiet_dom(page, quiet_ms=HOVER_QUIET_MS)
     elif action.kind == "select":
         await locator.select_option(value or "")
     elif action.kind in {"select_add", "select_remove"}:

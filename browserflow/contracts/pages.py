@@ -41,6 +41,9 @@ class Element(BaseModel):
     static: bool = Field(default=False, description="no interactive role: a short text or a pointer-cursor element")
     pointer: bool = Field(default=False, description="styled or wired to be clicked (cursor, onclick, tabindex)")
     dialog: bool = Field(default=False, description="inside a dialog, modal or popup")
+    floating: bool = Field(
+        default=False, description="in a box laid over the page (positioned absolute/fixed): a suggestion list, a menu"
+    )
     readonly: bool = Field(default=False, description="a read-only field (a date picker's input, say)")
     expanded: bool | None = Field(default=None, description="aria-expanded, when the element has it")
     selected: bool | None = Field(default=None, description="aria-selected, when the element has it")

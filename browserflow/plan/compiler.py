@@ -100,7 +100,9 @@ def _clause_drafts(clause: str, quotes: Quotes, data: Mapping[str, str]) -> tupl
     for d in drafts:
         if ctx.container and not d.target.container:
             d.target.container = ctx.container
-        d.constraints = [*d.constraints, *constraints]
+        # the superlative is the chosen item's ("the cheapest flight from X to Y": not the fields of the search)
+        own = constraints if d is drafts[-1] else [c for c in constraints if c.kind != "best"]
+        d.constraints = [*d.constraints, *own]
         d.text = quotes.unmask(said)
     return drafts, []
 

@@ -34,6 +34,7 @@ from browserflow.plan.moves import expand, focus, hover, navigate, press, scroll
 from browserflow.plan.records import ground_record
 from browserflow.plan.signin import implicit_login, login
 from browserflow.plan.suggest import suggested
+from browserflow.plan.typeahead import pick_suggestion, suggests
 from browserflow.plan.values import copy_source, resolve_value
 from browserflow.plan.widgets import (
     date_widget,
@@ -140,7 +141,9 @@ def _fill(step: Step) -> Grounded | None:
         actions.append(field_action("fill", e, value, key, spec, step.index))
         step.used.add(e.ref)
     conf = 0.85 if specific or len(pool) == 1 or every or target.ordinal is not None else 0.7
-    return Grounded(actions, conf, f"type into {', '.join(repr(element_text(e)) for e in chosen)}", chain=True)
+    # a field that suggests as it is typed into ends the step: its suggestion is taken on the next snapshot
+    chain = not any(suggests(e) for e in chosen)
+    return Grounded(actions, conf, f"type into {', '.join(repr(element_text(e)) for e in chosen)}", chain=chain)
 
 
 def _choice(step: Step, item: str, want_checkbox: bool) -> Action | None:
@@ -305,6 +308,14 @@ def ground(inp: DecideInput) -> Decision | None:
             e for e in snap.elements
             if not any((k, e.selector) in failed for k in ("click", "fill", "select", "check", "uncheck"))
         ]})
+    picked = pick_suggestion(inp, snap, skip)
+    typed_for = intents[picked[0].intent or 0] if picked is not None and (picked[0].intent or 0) < len(intents) else None
+    if typed_for is not None and typed_for.value is not None and typed_for.value.prefix:
+        picked = None  # a value known by how it starts and ends picks its own suggestion (suggest.py)
+    if picked is not None:  # the value typed into a type-ahead field: its suggestion, before anything else
+        act, note = picked
+        return Decision(actions=[act], confidence=0.8, tier=TIER, reason=f"intent {(act.intent or 0) + 1}/"
+                        f"{len(intents)}: {note}", latency_ms=round((time.perf_counter() - started) * 1000, 3))
     used: set[str] = set()
     actions: list[Action] = []
     notes: list[str] = []

@@ -23,6 +23,7 @@ from browserflow.plan.lexrecords import (
     read_status,
     take_create_phrases,
 )
+from browserflow.plan.lextravel import read_trip
 from browserflow.plan.model import Constraint, ValueSpec, Verb
 from browserflow.plan.phrases import (
     TargetParts,
@@ -278,6 +279,10 @@ def read_create(rest: str, ctx: Ctx) -> list[Draft] | None:
         m = re.match(r"^(.+?)\s+(?:to|into)\s+(.+)$", rest, re.I)
         if m:
             return [membership("add_to", m.group(1), m.group(2), ctx)]
+    trip = read_trip(rest, ctx) if phrase not in ("add", "post", "leave") else None
+    if trip is not None:  # "book a flight from X to Y on D": the search form first, then the item
+        made = read_create(trip[0], ctx)
+        return [*trip[1], *made] if made else None
     signup = phrase in ("sign up", "enroll", "subscribe") or (
         phrase in ("register", "create", "make a new") and bool(_SIGNUP_OBJECTS.match(rest.strip())))
     rest = re.sub(r"^(?:(?:a|an|the)\s+)?new\s+", "", rest, flags=re.I)

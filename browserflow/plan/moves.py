@@ -10,7 +10,7 @@ from browserflow.plan.model import Expectation, Target, ValueSpec
 from browserflow.plan.values import resolve_value
 from browserflow.rules.text import norm
 
-__all__ = ["expand", "focus", "hover", "navigate", "press", "scroll", "search"]
+__all__ = ["expand", "focus", "hover", "lone_opener", "navigate", "press", "scroll", "search"]
 
 
 def focus(step: Step) -> Grounded | None:
@@ -58,7 +58,22 @@ def expand(step: Step) -> Grounded | None:
     if closed:
         return Grounded([click_action(closed[0], step.index, False)], 0.8, f"expand '{element_text(closed[0])}'",
                         chain=False)
+    opener = lone_opener(pool)
+    if opener is not None:  # "expand the pie menu": its one opener says only '+' or '☰'
+        return Grounded([click_action(opener, step.index, False)], 0.7, f"expand with '{element_text(opener)}', "
+                        "the page's one menu opener", chain=False)
     return explore(step, "no collapsed section on this page")
+
+
+#: what a control that opens a menu or a section shows when it says no word: a plus, a hamburger, a kebab, dots
+_OPENER_GLYPHS = frozenset({"+", "\u2630", "\u2261", "\u22ee", "\u22ef", "\u2026", "...", "\u25be", "\u25bc"})
+
+
+def lone_opener(pool: list[Element]) -> Element | None:
+    """The page's only control that shows nothing but an opener glyph; None when there is none or several."""
+    # not in a form: a '+' there steps a quantity up, it opens nothing
+    found = [e for e in pool if element_text(e).strip() in _OPENER_GLYPHS and not e.dialog and e.form is None]
+    return found[0] if len(found) == 1 else None
 
 
 def hover(step: Step) -> Grounded | None:

@@ -68,13 +68,16 @@ def _values(text: str, quantity: str) -> list[float]:
 
 
 def choose_best(best: str, candidates: Sequence[Element]) -> tuple[Element | None, str]:
-    """The candidate whose item (its context, else its own name) shows the best value; None and why not."""
+    """The candidate that (by its own name, else its item's text) shows the best value; None and why not."""
     direction, _, quantity = best.partition(" ")
     if len(candidates) < 2:
         return None, "fewer than two items to compare"
     scored: list[tuple[float, Element]] = []
     for e in candidates:
-        found = set(_values(e.context or e.name, quantity))
+        # a price or a duration the control itself shows first ("Book flight for $209"), else its item's
+        found = set(_values(e.name, quantity)) if quantity in ("price", "duration") else set()
+        if len(found) != 1:
+            found = set(_values(e.context or e.name, quantity))
         if len(found) != 1:
             return None, f"'{(e.context or e.name)[:60]}' does not show one {quantity}"
         scored.append((found.pop(), e))

@@ -218,6 +218,15 @@
     return ctx === name ? "" : ctx;
   };
   const FIELD_SELECTOR = "input:not([type=hidden]), select, textarea";
+  // in a box laid over the page (a suggestion list under a field, a menu): the element or a near ancestor is
+  // positioned absolute or fixed
+  const floatingOf = (el) => {
+    for (let p = el, d = 0; p && p !== document.body && d < 6; p = p.parentElement, d++) {
+      const pos = getComputedStyle(p).position;
+      if (pos === "absolute" || pos === "fixed") return true;
+    }
+    return false;
+  };
   // aria-expanded when given; else an entry with a popup (aria-haspopup) whose submenu is not shown is closed
   const expandedOf = (el) => {
     if (el.hasAttribute("aria-expanded")) return el.getAttribute("aria-expanded") === "true";
@@ -515,6 +524,7 @@
       readonly: !!el.readOnly,
       dialog: !!el.closest("dialog, [role=dialog], [role=alertdialog], [aria-modal=true], .modal, .ui-dialog, .dialog, .popup, [id*=popup], [class*=popup], [id*=modal], [class*=modal], [class*=overlay]"),
       pointer: !!c.pointer,
+      floating: c.isStatic || role === "option" || role === "menuitem" ? floatingOf(el) : false,
       expanded: expandedOf(el),
       selected: el.hasAttribute("aria-selected") ? el.getAttribute("aria-selected") === "true" : null,
     });
