@@ -22,7 +22,7 @@ from client.console.users import hash_password, load_users
 from client.sdk import BrowserTasks, TaskHandle
 from demo import DemoSite
 from tests.conftest import Engine, chromium_path, eventually
-from tests.workflows.test_review import wait_for_review
+from tests.workflows.test_review import stuck_for_instructions, wait_for_review
 from tests.workflows.test_task import demo_request
 
 pytestmark = pytest.mark.integration
@@ -385,16 +385,7 @@ async def test_take_over_ends_the_task_with_the_result_the_person_gives(
 async def test_instruct_runs_the_action_the_person_gives(
     engine: Engine, site: DemoSite, console: str, browser: Browser
 ) -> None:
-    handle = await engine.tasks.submit(
-        {
-            "goal": "Buy a kayak paddle",
-            "start_url": site.url("/confirmation-unknown"),
-            "data": {},
-            "success": [{"url_contains": "/schedule"}],
-            "use_cache": False,
-        }
-    )
-    await wait_for_review(handle, "cannot_proceed")
+    handle = await stuck_for_instructions(engine, site)
     page = await sign_in(browser, console)
     form = page.locator(f'article[data-task="{handle.id}"] form.instruct')
     await form.get_by_label("action").select_option("navigate")
@@ -467,16 +458,7 @@ async def test_a_viewer_of_the_users_file_signs_in_by_name_and_cannot_act(
 async def test_instruct_with_an_element_picked_from_the_review_page(
     engine: Engine, site: DemoSite, console: str, browser: Browser
 ) -> None:
-    handle = await engine.tasks.submit(
-        {
-            "goal": "Buy a kayak paddle",
-            "start_url": site.url("/confirmation-unknown"),
-            "data": {},
-            "success": [{"url_contains": "/schedule"}],
-            "use_cache": False,
-        }
-    )
-    await wait_for_review(handle, "cannot_proceed")
+    handle = await stuck_for_instructions(engine, site)
     review = await handle.pending_review()
     assert review is not None and any(e.describe() == "link 'Class schedule'" for e in review.elements)
     page = await sign_in(browser, console)

@@ -27,6 +27,21 @@ async def wait_for_review(handle: TaskHandle, reason: str) -> None:
     await eventually(pending, timeout=30, what=f"a '{reason}' review")
 
 
+async def stuck_for_instructions(engine: Engine, site: DemoSite) -> TaskHandle:
+    """A task stuck on a page it cannot read (review ``cannot_proceed``), done once it reaches the schedule."""
+    handle = await engine.tasks.submit(
+        {
+            "goal": "Buy a kayak paddle",
+            "start_url": site.url("/confirmation-unknown"),
+            "data": {},
+            "success": [{"url_contains": "/schedule"}],
+            "use_cache": False,
+        }
+    )
+    await wait_for_review(handle, "cannot_proceed")
+    return handle
+
+
 async def test_before_irreversible_waits_then_an_approval_submits_once(engine: Engine, site: DemoSite) -> None:
     handle = await engine.tasks.submit(demo_request(site, review_policy="before_irreversible"))
     await wait_for_review(handle, "before_irreversible")
@@ -109,16 +124,7 @@ async def test_provide_input_after_a_loop_lets_the_engine_finish(engine: Engine,
 
 
 async def test_instruct_runs_the_persons_action(engine: Engine, site: DemoSite) -> None:
-    handle = await engine.tasks.submit(
-        {
-            "goal": "Buy a kayak paddle",
-            "start_url": site.url("/confirmation-unknown"),
-            "data": {},
-            "success": [{"url_contains": "/schedule"}],
-            "use_cache": False,
-        }
-    )
-    await wait_for_review(handle, "cannot_proceed")
+    handle = await stuck_for_instructions(engine, site)
     await handle.instruct({"kind": "navigate", "value": site.url("/schedule")})
     result = await handle.result()
     assert result.status == TaskStatus.SUCCEEDED
