@@ -33,17 +33,17 @@ down:
 test: setup
 	$(BIN)/pytest
 	$(BIN)/ruff check .
-	$(BIN)/mypy browserflow workflows activities client worker.py demo
+	$(BIN)/mypy browserflow workflows activities client worker.py demo bench tests
 	$(BIN)/lint-imports
 
 ## lint: ruff, mypy and the import-layer contracts of pyproject.toml ([tool.importlinter])
 lint:
 	$(BIN)/ruff check .
-	$(BIN)/mypy browserflow workflows activities client worker.py demo
+	$(BIN)/mypy browserflow workflows activities client worker.py demo bench tests
 	$(BIN)/lint-imports
 
 typecheck:
-	$(BIN)/mypy browserflow workflows activities client worker.py demo
+	$(BIN)/mypy browserflow workflows activities client worker.py demo bench tests
 
 ## bench: benchmarks printing ratios against plain Playwright measured in the same run
 bench: setup

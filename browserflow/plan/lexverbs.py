@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from browserflow.plan.lexaffix import read_affix
 from browserflow.plan.lexdraft import Ctx, Draft, with_transform
 from browserflow.plan.lexgestures import menu_path, per_item, read_scroll
 from browserflow.plan.lexicon import GENERIC_OBJECTS, match_verb
@@ -52,39 +53,12 @@ def _value_ok(phrase: str, ctx: Ctx) -> bool:
     return spec is not None
 
 
-_Q = "\ue000\\d+\ue001"
-_AFFIX = re.compile(
-    rf"^(?:(?:a|an|the|one|any|some)\s+)?(?P<noun>[\w-]+(?:\s+[\w-]+){{0,2}}?)?\s*(?:that|which)\s+"
-    rf"(?:starts?|begins?)\s+with\s+(?P<p>{_Q})(?:\s*,?\s*and\s+(?:that\s+|which\s+)?ends?\s+with\s+(?P<s>{_Q}))?"
-    r"(?:\s+(?:into|in|inside)\s+(?P<t>.+?))?\s*$",
-    re.I,
-)
-
-
-def _read_affix(rest: str, ctx: Ctx) -> list[Draft] | None:
-    """'an item that starts with "An" and ends with "ca" (into the tags box)': the value is known by how it
-    starts (typed) and ends (the suggestion of an autocomplete list that fits is picked)."""
-    m = _AFFIX.match(rest.strip())
-    if m is None:
-        return None
-    start = ctx.quotes.find(m.group("p"))[0]
-    end = ctx.quotes.find(m.group("s"))[0] if m.group("s") else None
-    if not start:
-        return None
-    target = parse_target(m.group("t"), ctx.quotes) if m.group("t") else TargetParts()
-    noun = (m.group("noun") or "").strip()
-    if not target.words and noun.lower() not in GENERIC_OBJECTS | {"item", "value", "entry", "word", "one", "text"}:
-        target.words = noun
-    spec = ValueSpec(source="literal", literal=start, prefix=True, suffix=end or None)
-    return [Draft("fill", target=target, value=spec)]
-
-
 def read_fill(rest: str, ctx: Ctx) -> list[Draft] | None:
     rest, transform, fmt = extract_transform(rest)
     reuse = bool(re.search(r"\b(?:into|in|to)\s+(?:both|all|each|every)\b|\btwice\b", rest, re.I))
     rest = re.sub(r"\s*\btwice\b", "", rest, flags=re.I).strip()
     rest = re.sub(r"\b(?:into|in|to)\s+(?:both|all|each|every)\s+(?:of\s+)?", "into ", rest, flags=re.I)
-    affix = _read_affix(rest, ctx)
+    affix = read_affix(rest, ctx)
     if affix is not None:
         return affix
     if re.search(r"\b(?:that|which)\s+(?:starts?|begins?|ends?|contains?|includes?|matches)\b", rest, re.I):

@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from browserflow.plan.comparison import CompareOp, Condition, Guard
+
 __all__ = [
     "COPY_MATH",
     "COPY_NEAR",
@@ -199,35 +201,6 @@ class Expectation(BaseModel):
     prefix: bool = Field(default=False, description="field_value: the value only has to start with ``value``")
     suffix: str = Field(default="", description="field_value with prefix: the value must also end with this")
     intent: int | None = Field(default=None, description="the intent this action serves")
-
-
-CompareOp = Literal["lt", "le", "gt", "ge", "eq", "ne", "odd", "even"]
-_OP_WORDS = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "=", "ne": "!=", "odd": "is odd", "even": "is even"}
-
-
-class Condition(BaseModel):
-    """A condition on a number the page shows: 'the price is less than $60.50' (``price lt 60.50``), 'an odd
-    number' (``number odd``). ``browserflow/plan/conditions.py`` reads and judges it."""
-
-    model_config = _FROZEN
-
-    subject: str = Field(description="the words naming what is read on the page: 'price', 'number'")
-    op: CompareOp
-    number: str | None = Field(default=None, description="the literal compared with, as a decimal ('60.50')")
-    text: str = Field(default="", description="the goal's words")
-
-    def describe(self) -> str:
-        tail = f" {self.number}" if self.number is not None else ""
-        return f"{self.subject} {_OP_WORDS[self.op]}{tail}"
-
-
-class Guard(BaseModel):
-    """A condition checked in the page at the moment an action runs, on the element that shows the number."""
-
-    model_config = _FROZEN
-
-    condition: Condition
-    selector: str = Field(description="the element whose text is the number")
 
 
 _HINT = re.compile(

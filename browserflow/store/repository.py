@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import URL, Engine
 
 from browserflow.config import Settings
 from browserflow.contracts import Action, StepRecord, TaskRequest, TaskResult, TaskStatus
@@ -47,7 +47,7 @@ class Store:
     # -- construction ---------------------------------------------------------------------------------------
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
+    def from_url(cls, url: str | URL) -> Store:
         return cls(make_engine(url))
 
     @classmethod

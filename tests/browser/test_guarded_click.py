@@ -31,7 +31,7 @@ def ticker(start: float, step: float) -> str:
 
 
 def guarded(op: str, number: str, seconds: str) -> list[Action]:
-    g = Guard(condition=Condition(subject="price", op=op, number=number), selector="#price")  # type: ignore[arg-type]
+    g = Guard(condition=Condition(subject="price", op=op, number=number), selector="#price")
     return [Action(kind="wait", value=seconds, guard=g, intent=0),
             Action(kind="click", selector="#buy", label="Buy", irreversible=True, guard=g, intent=0)]
 

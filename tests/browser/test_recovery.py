@@ -61,10 +61,10 @@ def test_every_error_has_one_row_and_temporal_rows_match_the_policies() -> None:
             assert POLICIES[name].retry.maximum_attempts > 1
             assert POLICIES[name].retry.backoff_coefficient > 1
     # terminal rows: never retried
-    for error in (AccessDenied("x"), SiteDown("x")):
-        rule = recovery.rule_for(error)
+    for terminal in (AccessDenied("x"), SiteDown("x")):
+        rule = recovery.rule_for(terminal)
         assert rule is not None and rule.strategy == "terminal"
-        assert not error.retryable
+        assert not terminal.retryable
 
 
 async def test_late_element_is_waited_for(session: Session) -> None:

@@ -11,7 +11,7 @@ FORM = "http://pool.test/register?class=tue"
 
 
 def click(label: str, **kw: object) -> Action:
-    return Action(kind="click", selector=f"text={label}", label=label, **kw)  # type: ignore[arg-type]
+    return Action(kind="click", selector=f"text={label}", label=label, **kw)
 
 
 def fill(label: str, key: str) -> Action:

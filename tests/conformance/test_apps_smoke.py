@@ -105,7 +105,7 @@ def test_diff_of_keyless_and_keyed_tables(tmp_path: Path) -> None:
     assert {c.table for c in raw.changes} == {"item", "link", "sessions"}
 
 
-_ONE_RECORD = {
+_ONE_RECORD: dict[str, tuple[str, dict[str, object]]] = {
     "roundup": ("_issue", {"_title": "Smoke: printer on fire", "_priority": 1, "_status": 1}),
     "django_admin": ("auth_group", {"name": "Smoke testers"}),
 }

@@ -127,7 +127,7 @@ async def test_budget_stops_before_the_call(
         ("claude", "budget"),
     ]
     assert "could cost up to" in attempts[-1].detail and attempts[-1].model == "claude-sonnet-4-5"
-    assert info.value.spent_usd == 0.0  # type: ignore[attr-defined]
+    assert info.value.spent_usd == 0.0
     assert info.value.type_name == "BudgetExceeded" and info.value.retryable is False
 
 

@@ -143,13 +143,13 @@ HOLDS = [
 
 @pytest.mark.parametrize(("op", "number", "value", "expected"), HOLDS)
 def test_holds(op: str, number: str | None, value: str | None, expected: bool) -> None:
-    cond = Condition(subject="x", op=op, number=number)  # type: ignore[arg-type]
+    cond = Condition(subject="x", op=op, number=number)
     assert holds(cond, Decimal(value) if value is not None else None) is expected
 
 
 def el(ref: str, tag: str = "span", **kw: object) -> Element:
     kw.setdefault("selector", f"#{ref}")
-    return Element(ref=ref, tag=tag, **kw)  # type: ignore[arg-type]
+    return Element(ref=ref, tag=tag, **kw)
 
 
 def button(ref: str, name: str) -> Element:
@@ -249,7 +249,7 @@ def generator(shown: str) -> PageSnapshot:
 
 
 def test_generate_until_the_number_holds_then_submit() -> None:
-    progress = PlanProgress.start(compile_goal(GEN, {}))
+    progress: PlanProgress | None = PlanProgress.start(compile_goal(GEN, {}))
     first = generator("-")
     actions, _ = decide(GEN, first, progress)
     assert [a.ref for a in actions] == ["g"] and not actions[0].irreversible
@@ -268,7 +268,7 @@ def test_generate_until_the_number_holds_then_submit() -> None:
 
 def test_the_page_chrome_number_is_not_the_generated_number() -> None:
     # 'Episodes done: 0' is a number less than 5, but not the number the goal is about
-    progress = PlanProgress.start(compile_goal(GEN, {}))
+    progress: PlanProgress | None = PlanProgress.start(compile_goal(GEN, {}))
     page = generator("-")
     out = advance(CheckGoalInput(goal=GEN, snapshot=page, plan=progress, acted=[], before=page))
     assert out is not None and out.current == 0
@@ -318,7 +318,7 @@ def test_classes_the_rules_cannot_compute_are_not_read_as_marking(goal: str) -> 
 
 def test_each_number_gets_the_control_of_its_own_class_in_its_own_row_then_submit() -> None:
     snap = rows("-5", "-4", "7")
-    progress = PlanProgress.start(compile_goal(MARK, {}))
+    progress: PlanProgress | None = PlanProgress.start(compile_goal(MARK, {}))
     actions, _ = decide(MARK, snap, progress)
     assert [a.ref for a in actions] == ["o1", "e2", "o3"] and not any(a.irreversible for a in actions)
     progress = advance(CheckGoalInput(goal=MARK, snapshot=snap, plan=progress, acted=actions, before=snap))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from browserflow.contracts import Action, CheckGoalInput, DecideInput, Element, Option, PageSnapshot
+from browserflow.contracts import Action, CheckGoalInput, DecideInput, Decision, Element, Option, PageSnapshot
 from browserflow.goals import check_goal
 from browserflow.plan.compiler import compile_goal
 from browserflow.plan.decide import UNSURE_WRITE, decide_plan
@@ -12,7 +12,7 @@ from browserflow.plan.verify import advance
 
 def el(ref: str, tag: str, **kw: object) -> Element:
     kw.setdefault("selector", f"#{ref}")
-    return Element(ref=ref, tag=tag, **kw)  # type: ignore[arg-type]
+    return Element(ref=ref, tag=tag, **kw)
 
 
 def button(ref: str, name: str, **kw: object) -> Element:
@@ -27,7 +27,9 @@ def page(*elements: Element, url: str = "http://app.test/", text: str = "", titl
     return PageSnapshot(url=url, elements=list(elements), text=text, title=title, state_hash=str(len(elements)))
 
 
-def decide(goal: str, snap: PageSnapshot, data: dict[str, str] | None = None, plan: PlanProgress | None = None):
+def decide(
+    goal: str, snap: PageSnapshot, data: dict[str, str] | None = None, plan: PlanProgress | None = None
+) -> tuple[Decision, PlanProgress]:
     data = data or {}
     progress = plan or PlanProgress.start(compile_goal(goal, data))
     return decide_plan(DecideInput(goal=goal, data=data, snapshot=snap, plan=progress)), progress

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from browserflow.contracts import Element
 from browserflow.plan.compiler import compile_goal
 from tests.plan.test_ground import after, decide, el, page
 
@@ -31,7 +32,7 @@ def test_hover_phrasings(goal: str) -> None:
     assert [(i.verb, i.target.words) for i in plan.intents] == [("hover", "Products"), ("click", "Laptops")]
 
 
-def item(ref: str, name: str, **kw: object):
+def item(ref: str, name: str, **kw: object) -> Element:
     return el(ref, "div", role="menuitem", name=name, **kw)
 
 

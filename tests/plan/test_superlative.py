@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from browserflow.contracts import Element
 from browserflow.plan.compiler import compile_goal
 from browserflow.plan.superlative import choose_best, read_best
 from tests.plan.test_ground import decide, el, page
@@ -28,7 +29,7 @@ def test_the_superlative_travels_as_a_constraint_and_the_intent_keeps_the_goals_
     assert it.text == "Buy the ticket with the longest duration"
 
 
-def ticket(ref: str, duration: str, price: str):
+def ticket(ref: str, duration: str, price: str) -> Element:
     return el(ref, "button", role="button", name=f"Book for {price}", type="submit",
               context=f"Duration: {duration} Book for {price}")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+from typing import Any
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -76,14 +77,15 @@ async def test_malformed_messages_are_refused_and_the_task_completes(engine: Eng
 
     # the same refusals through the Python client, where the failure's message is decoded
     raw = engine.client.get_workflow_handle(handle.id)
-    for args, expected in [
+    cases: list[tuple[list[Any], str]] = [
         ([], "no input or null was sent"),
         ([None], "no input or null was sent"),
         (["approve"], "not str"),
         ([{"note": "ok", "unexpected": 1}], "unexpected: Extra inputs are not permitted"),
         ([{"note": 5}], "note: Input should be a valid string"),
         ([{}, {}], "2 inputs were sent"),
-    ]:
+    ]
+    for args, expected in cases:
         with pytest.raises(WorkflowUpdateFailedError) as info:
             await raw.execute_update("approve", args=args)
         message = getattr(info.value.cause, "message", "")
