@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.async_api import Error as PlaywrightError
@@ -34,6 +35,7 @@ from browserflow.errors import (
     ServerError,
     SiteDown,
 )
+from browserflow.plan.comparison import Guard
 
 __all__ = [
     "check_url_allowed",
@@ -196,6 +198,13 @@ _CLICK_WHEN_JS = r"""(el, [source, op, number, ms, click]) => new Promise((resol
 })"""
 
 
+def _watch_args(guard: Guard, seconds: str | None, *, click: bool) -> list[Any]:
+    """``_CLICK_WHEN_JS``'s arguments: the element showing the number, the comparison, how long to watch."""
+    cond = guard.condition
+    number = float(cond.number) if cond.number is not None else None
+    return [guard.selector, cond.op, number, int(pause_seconds(seconds) * 1000), click]
+
+
 async def click_when(session: Session, action: Action, wait: Action) -> None:
     """Wait up to ``wait``'s seconds in the page for ``action``'s guard to hold, then click at once; raise
     ``ConditionNotMet`` (nothing clicked) when it did not hold in time."""
@@ -207,11 +216,8 @@ async def click_when(session: Session, action: Action, wait: Action) -> None:
     if href:
         session.guard.check(href)
     cond = guard.condition
-    number = float(cond.number) if cond.number is not None else None
     try:
-        clicked, seen = await locator.evaluate(
-            _CLICK_WHEN_JS, [guard.selector, cond.op, number, int(pause_seconds(wait.value) * 1000), True]
-        )
+        clicked, seen = await locator.evaluate(_CLICK_WHEN_JS, _watch_args(guard, wait.value, click=True))
     except PlaywrightError as exc:
         raise classify_action_error(action, exc) from None
     if not clicked:
@@ -293,11 +299,7 @@ async def _perform_action(session: Session, action: Action, allowed_domains: Seq
         await click_when(session, action, Action(kind="wait", value="0"))
         return
     if action.kind == "wait" and action.guard is not None:  # on its own: until the condition holds (or the time)
-        await page.locator("body").evaluate(
-            _CLICK_WHEN_JS, [action.guard.selector, action.guard.condition.op,
-                             float(action.guard.condition.number) if action.guard.condition.number else None,
-                             int(pause_seconds(action.value) * 1000), False],
-        )
+        await page.locator("body").evaluate(_CLICK_WHEN_JS, _watch_args(action.guard, action.value, click=False))
         return
     if action.kind == "wait":  # the goal asked for a pause ("wait 2 seconds"); capped
         await asyncio.sleep(pause_seconds(action.value))

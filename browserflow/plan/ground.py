@@ -309,9 +309,6 @@ def ground(inp: DecideInput) -> Decision | None:
             if not any((k, e.selector) in failed for k in ("click", "fill", "select", "check", "uncheck"))
         ]})
     picked = pick_suggestion(inp, snap, skip)
-    typed_for = intents[picked[0].intent or 0] if picked is not None and (picked[0].intent or 0) < len(intents) else None
-    if typed_for is not None and typed_for.value is not None and typed_for.value.prefix:
-        picked = None  # a value known by how it starts and ends picks its own suggestion (suggest.py)
     if picked is not None:  # the value typed into a type-ahead field: its suggestion, before anything else
         act, note = picked
         return Decision(actions=[act], confidence=0.8, tier=TIER, reason=f"intent {(act.intent or 0) + 1}/"

@@ -34,6 +34,10 @@ def _typed(inp: DecideInput) -> Action | None:
     last = inp.history[-1].actions[-1]
     if last.kind != "fill" or not last.value or last.value.startswith("env:") or last.data_key:
         return None
+    intents = inp.plan.plan.intents if inp.plan is not None else []
+    served = intents[last.intent or 0] if (last.intent or 0) < len(intents) else None
+    if served is not None and served.value is not None and served.value.prefix:
+        return None  # a value known by how it starts and ends picks its own suggestion (suggest.py)
     return last
 
 
